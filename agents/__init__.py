@@ -1,0 +1,1 @@
+"""Stream agents (faust-streaming): triage, policy, collation, routing, audit."""

@@ -1,0 +1,47 @@
+"""One error root for the project.
+
+Every failure the project raises on purpose is a :class:`MashError`. The flags say
+what the pipeline or the command line does with it: ``retriable`` failures may
+succeed if tried again (a broker still starting); ``user_error`` failures are the
+caller's to fix (a bad address, a missing tool) and are shown as one line with no
+traceback.
+"""
+
+from __future__ import annotations
+
+
+class MashError(Exception):
+    """Root of every error MASH Exchange raises on purpose."""
+
+    retriable: bool = False
+    user_error: bool = True
+
+
+class ConfigurationError(MashError):
+    """A setting, an authority file or a command-line option is wrong."""
+
+
+class BrokerUnreachable(MashError):
+    """No Kafka broker answered at the configured bootstrap address."""
+
+    retriable = True
+
+
+class BrokerStartError(MashError):
+    """A broker process could not be started or did not become ready."""
+
+
+class MissingTool(MashError):
+    """An external program the command needs (java, mvn) is not installed."""
+
+
+class TopicAdminError(MashError):
+    """The broker refused a topic operation."""
+
+    def __init__(self, message: str, *, retriable: bool = False) -> None:
+        super().__init__(message)
+        self.retriable = retriable
+
+
+class SchemaNotFound(MashError):
+    """No schema of that name ships with the package."""

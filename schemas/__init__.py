@@ -1,0 +1,22 @@
+"""Avro schemas of MASH Exchange, one named type per ``.avsc`` file.
+
+Shipped as package data and read through :mod:`importlib.resources`, so an
+installed wheel finds them as a checkout does. Parsing and fingerprints live in
+``broker.schema_store``; this package only holds the files.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+NAMESPACE = "uk.mash.v1"
+
+
+def avsc_texts() -> dict[str, str]:
+    """Every schema file shipped with the package: file name to JSON text."""
+    folder = resources.files(__name__)
+    return {
+        entry.name: entry.read_text(encoding="utf-8")
+        for entry in sorted(folder.iterdir(), key=lambda item: item.name)
+        if entry.name.endswith(".avsc")
+    }

@@ -1,0 +1,65 @@
+"""Shared fixtures: real brokers, one of each engine per test session.
+
+Integration tests take ``broker``, parametrized over both engines; a test that
+needs what the embedded broker lacks (idempotent producer, transactions,
+durability) takes ``kafka_broker`` and carries the ``kafka_only`` marker.
+Every test gets fresh topic names and group ids through ``unique``.
+
+Apache Kafka needs Java and Maven. Without them the Kafka tests are skipped on a
+developer's machine, but fail under CI (``CI=true``): CI must prove both engines.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from broker.engines.apache_kafka import ApacheKafka
+from broker.engines.embedded import EmbeddedBroker
+from broker.engines.process import BrokerProcess, free_port
+from broker.settings import MashSettings
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def embedded_broker() -> Iterator[BrokerProcess]:
+    """The embedded (tansu) broker, started once for the session."""
+    with EmbeddedBroker(port=free_port()) as broker:
+        yield broker
+
+
+@pytest.fixture(scope="session")
+def kafka_broker() -> Iterator[BrokerProcess]:
+    """Apache Kafka in KRaft mode, started once for the session."""
+    missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
+    if missing:
+        message = f"Apache Kafka tests need {' and '.join(missing)} on PATH"
+        if IN_CI:
+            pytest.fail(f"{message}; CI must run them, not skip them")
+        pytest.skip(message)
+    with ApacheKafka(port=free_port()) as broker:
+        yield broker
+
+
+@pytest.fixture(params=["embedded", "kafka"])
+def broker(request: pytest.FixtureRequest) -> BrokerProcess:
+    """Each engine in turn."""
+    running: BrokerProcess = request.getfixturevalue(f"{request.param}_broker")
+    return running
+
+
+@pytest.fixture
+def unique() -> str:
+    """A fresh name fragment for this test's topics and groups."""
+    return f"t{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def settings(broker: BrokerProcess, unique: str) -> MashSettings:
+    """Settings pointing at ``broker``, with a topic prefix of this test's own."""
+    return MashSettings(bootstrap_servers=broker.bootstrap, topic_prefix=f"{unique}.")
