@@ -2,9 +2,11 @@
 
 Files reference each other's named types by full name (``uk.mash.v1.Person``),
 so they are parsed in dependency order against one shared set of named types.
-A type's fingerprint is the CRC-64-AVRO of the parsing canonical form of the
-type with every referenced type expanded in place, as the Avro single-object
-encoding requires.
+A type's *writer schema* is self-contained: every referenced type is written out
+in full where it is first used and named after that, as Avro requires of a
+schema sent or fingerprinted alone (single-object encoding, the reference
+implementation). Its fingerprint is the CRC-64-AVRO of that schema's parsing
+canonical form.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from typing import Any
 from fastavro.schema import (
     SchemaParseException,
     UnknownType,
-    expand_schema,
     fingerprint,
     parse_schema,
     to_parsing_canonical_form,
@@ -26,6 +27,14 @@ from broker.errors import SchemaNotFound
 from schemas import avsc_texts
 
 ParsedSchema = dict[str, Any]
+NAMED_KINDS = ("record", "error", "enum", "fixed")
+
+
+def full_name(definition: dict[str, Any]) -> str:
+    """The full name of a named type's definition."""
+    name: str = definition["name"]
+    namespace = definition.get("namespace")
+    return name if "." in name or not namespace else f"{namespace}.{name}"
 
 
 class SchemaStore:
@@ -33,7 +42,9 @@ class SchemaStore:
 
     def __init__(self, texts: dict[str, str]) -> None:
         self._named: dict[str, ParsedSchema] = {}
+        self._raw: dict[str, dict[str, Any]] = {}
         self._files: dict[str, str] = {}
+        self._writer: dict[str, ParsedSchema] = {}
         self._parse_in_dependency_order(texts)
 
     def _parse_in_dependency_order(self, texts: dict[str, str]) -> None:
@@ -44,14 +55,16 @@ class SchemaStore:
             for file_name, raw in list(pending.items()):
                 try:
                     parsed = parse_schema(raw, named_schemas=self._named)
-                    if not isinstance(parsed, dict) or "name" not in parsed:
-                        raise SchemaNotFound(f"{file_name} does not hold one named type")
                 except UnknownType as exc:
                     errors[file_name] = f"unknown type {exc.name}"
                     continue
                 except SchemaParseException as exc:
                     raise SchemaNotFound(f"schema file {file_name} is invalid: {exc}") from exc
-                self._files[parsed["name"]] = file_name
+                if not isinstance(parsed, dict) or parsed.get("type") not in NAMED_KINDS:
+                    raise SchemaNotFound(f"{file_name} does not hold one named type")
+                name = full_name(raw)
+                self._files[name] = file_name
+                self._raw[name] = raw
                 del pending[file_name]
                 progress = True
             if not progress:
@@ -62,30 +75,61 @@ class SchemaStore:
         """Full names of every packaged type, sorted."""
         return sorted(self._files)
 
-    def file_of(self, full_name: str) -> str:
+    def file_of(self, name: str) -> str:
         """The ``.avsc`` file that defines a type."""
-        self._require(full_name)
-        return self._files[full_name]
+        self._require(name)
+        return self._files[name]
 
-    def schema(self, full_name: str) -> ParsedSchema:
-        """The parsed type, with every referenced type expanded in place."""
-        self._require(full_name)
-        expanded = expand_schema(self._named[full_name])
-        assert isinstance(expanded, dict)  # noqa: S101 - a named type expands to a dict
-        return expanded
+    def definition(self, name: str) -> dict[str, Any]:
+        """The type's self-contained JSON definition, every reference written out."""
+        self._require(name)
+        inlined: dict[str, Any] = self._inline(self._raw[name], set())
+        return inlined
 
-    def fingerprint(self, full_name: str) -> str:
+    def schema(self, name: str) -> ParsedSchema:
+        """The type parsed on its own from its self-contained definition (cached)."""
+        if name not in self._writer:
+            parsed = parse_schema(self.definition(name), named_schemas={})
+            assert isinstance(parsed, dict)  # noqa: S101 - a named type parses to a dict
+            self._writer[name] = parsed
+        return self._writer[name]
+
+    def fingerprint(self, name: str) -> str:
         """CRC-64-AVRO fingerprint (hex) of the type's parsing canonical form."""
-        canonical = to_parsing_canonical_form(self.schema(full_name))
+        canonical = to_parsing_canonical_form(self.schema(name))
         digest: str = fingerprint(canonical, "CRC-64-AVRO")
         return digest
 
-    def _require(self, full_name: str) -> None:
-        if full_name not in self._files:
-            raise SchemaNotFound(f"no schema named {full_name} ships in schemas/")
+    def _inline(self, node: Any, written: set[str]) -> Any:
+        """Copy ``node`` with each named type defined at its first use, named after."""
+        if isinstance(node, str):
+            if node in self._raw and node not in written:
+                return self._inline(self._raw[node], written)
+            return node
+        if isinstance(node, list):
+            return [self._inline(branch, written) for branch in node]
+        if not isinstance(node, dict):
+            return node
+        kind = node.get("type")
+        if kind in NAMED_KINDS:
+            written.add(full_name(node))
+        if kind in ("record", "error"):
+            fields = [{**f, "type": self._inline(f["type"], written)} for f in node["fields"]]
+            return {**node, "fields": fields}
+        if kind == "array":
+            return {**node, "items": self._inline(node["items"], written)}
+        if kind == "map":
+            return {**node, "values": self._inline(node["values"], written)}
+        if kind in ("enum", "fixed"):
+            return dict(node)
+        return {**node, "type": self._inline(kind, written)}
 
-    def __contains__(self, full_name: object) -> bool:
-        return full_name in self._files
+    def _require(self, name: str) -> None:
+        if name not in self._files:
+            raise SchemaNotFound(f"no schema named {name} ships in schemas/")
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._files
 
 
 @cache
