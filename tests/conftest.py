@@ -14,9 +14,11 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Generator, Iterator
 
 import pytest
+from _pytest.terminal import TerminalReporter
 
 from broker.engines.apache_kafka import ApacheKafka
 from broker.engines.embedded import EmbeddedBroker
@@ -63,3 +65,31 @@ def unique() -> str:
 def settings(broker: BrokerProcess, unique: str) -> MashSettings:
     """Settings pointing at ``broker``, with a topic prefix of this test's own."""
     return MashSettings(bootstrap_servers=broker.bootstrap, topic_prefix=f"{unique}.")
+
+
+# Count, per engine, the tests that passed against a real broker, print it at
+# the end of the run, and fail a CI run in which Apache Kafka proved nothing.
+PASSED_ON: Counter[str] = Counter()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call" and report.passed:
+        funcargs = getattr(item, "funcargs", {})
+        for engine in {v.engine for v in funcargs.values() if isinstance(v, BrokerProcess)}:
+            PASSED_ON[engine] += 1
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
+    if PASSED_ON:
+        counts = ", ".join(f"{engine} {PASSED_ON[engine]}" for engine in ("embedded", "kafka"))
+        terminalreporter.write_line(f"tests passed on a real broker: {counts}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if IN_CI and PASSED_ON["embedded"] and not PASSED_ON["kafka"]:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
