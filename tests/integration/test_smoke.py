@@ -32,28 +32,35 @@ async def _consume(consumer: AIOKafkaConsumer, count: int, timeout_s: float = 30
     return values
 
 
+async def _produce(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for key, value in messages:
+            await producer.send_and_wait(topic, value, key=key)
+    finally:
+        await producer.stop()
+
+
+def _group_member(bootstrap: str, topic: str, group: str) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+
+
 async def test_group_consumes_every_message_and_resumes_from_committed_offsets(
     broker: BrokerProcess, unique: str
 ) -> None:
     topic, group = f"{unique}.smoke", f"{unique}-group"
     await _create_topic(broker.bootstrap, topic)
-    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
-    await producer.start()
-    try:
-        for index in range(MESSAGES):
-            await producer.send_and_wait(
-                topic, f"message {index}".encode(), key=f"case-{index % 4}".encode()
-            )
-    finally:
-        await producer.stop()
+    sent = [(f"case-{i % 4}".encode(), f"message {i}".encode()) for i in range(MESSAGES)]
+    await _produce(broker.bootstrap, topic, sent)
 
-    first = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=broker.bootstrap,
-        group_id=group,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
+    first = _group_member(broker.bootstrap, topic, group)
     await first.start()
     try:
         received = await _consume(first, MESSAGES)
@@ -61,24 +68,13 @@ async def test_group_consumes_every_message_and_resumes_from_committed_offsets(
         committed = {tp: await first.committed(tp) for tp in first.assignment()}
     finally:
         await first.stop()
-    assert sorted(received) == sorted(f"message {i}".encode() for i in range(MESSAGES))
+    assert sorted(received) == sorted(value for _, value in sent)
     assert sum(offset or 0 for offset in committed.values()) == MESSAGES
 
     # A second member of the same group starts from the committed offsets:
     # it sees only what was produced after the commit.
-    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
-    await producer.start()
-    try:
-        await producer.send_and_wait(topic, b"after commit", key=b"case-0")
-    finally:
-        await producer.stop()
-    second = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=broker.bootstrap,
-        group_id=group,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
+    await _produce(broker.bootstrap, topic, [(b"case-0", b"after commit")])
+    second = _group_member(broker.bootstrap, topic, group)
     await second.start()
     try:
         assert await _consume(second, 1) == [b"after commit"]
