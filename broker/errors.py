@@ -45,3 +45,31 @@ class TopicAdminError(MashError):
 
 class SchemaNotFound(MashError):
     """No schema of that name ships with the package."""
+
+
+class RejectedMessage(MashError):
+    """A message that cannot be read or trusted: it goes to the dead-letter topic.
+
+    ``reason`` is a symbol of the ``uk.mash.v1.DeadLetterReason`` enum.
+    """
+
+    dead_letter = True
+    user_error = False
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class DecodeError(RejectedMessage):
+    """The bytes are not a readable Avro message of a known schema."""
+
+
+class EnvelopeError(RejectedMessage):
+    """The signed envelope is missing, broken, replayed or from an untrusted key."""
+
+
+class EncodeError(MashError):
+    """A value does not fit its schema: a bug in the writer, never dead-lettered."""
+
+    user_error = False

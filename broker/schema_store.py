@@ -12,6 +12,7 @@ canonical form.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -24,10 +25,20 @@ from fastavro.schema import (
 )
 
 from broker.errors import SchemaNotFound
-from schemas import avsc_texts
+from schemas import avsc_texts, released_texts
 
 ParsedSchema = dict[str, Any]
 NAMED_KINDS = ("record", "error", "enum", "fixed")
+
+
+@dataclass(frozen=True)
+class WriterSchema:
+    """A schema some writer may have used, found by its fingerprint."""
+
+    name: str
+    parsed: ParsedSchema
+    current: bool
+    release: str | None
 
 
 def full_name(definition: dict[str, Any]) -> str:
@@ -37,15 +48,59 @@ def full_name(definition: dict[str, Any]) -> str:
     return name if "." in name or not namespace else f"{namespace}.{name}"
 
 
+def version_key(version: str) -> tuple[int, ...]:
+    """Order release versions numerically: 0.10.0 comes after 0.9.0."""
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError as exc:
+        raise SchemaNotFound(f"release folder {version!r} is not a version like 1.2.3") from exc
+
+
 class SchemaStore:
     """All packaged schemas, by full name."""
 
-    def __init__(self, texts: dict[str, str]) -> None:
+    def __init__(
+        self, texts: dict[str, str], released: dict[str, dict[str, str]] | None = None
+    ) -> None:
         self._named: dict[str, ParsedSchema] = {}
         self._raw: dict[str, dict[str, Any]] = {}
         self._files: dict[str, str] = {}
         self._writer: dict[str, ParsedSchema] = {}
+        self._fingerprints: dict[str, bytes] = {}
         self._parse_in_dependency_order(texts)
+        self._by_fingerprint: dict[bytes, WriterSchema] = {}
+        self._releases: dict[str, dict[str, WriterSchema]] = {}
+        for version, files in sorted(
+            (released or {}).items(), key=lambda item: version_key(item[0])
+        ):
+            self._add_release(version, files)
+        for name in self._files:
+            self._by_fingerprint[self.fingerprint_bytes(name)] = WriterSchema(
+                name, self.schema(name), current=True, release=None
+            )
+
+    def _add_release(self, version: str, files: dict[str, str]) -> None:
+        for file_name, text in files.items():
+            try:
+                parsed = parse_schema(json.loads(text), named_schemas={})
+            except (ValueError, SchemaParseException, UnknownType) as exc:
+                raise SchemaNotFound(
+                    f"released schema {version}/{file_name} is invalid: {exc}"
+                ) from exc
+            assert isinstance(parsed, dict)  # noqa: S101 - release files hold named types
+            canonical = to_parsing_canonical_form(parsed)
+            digest = bytes.fromhex(fingerprint(canonical, "CRC-64-AVRO"))
+            writer = WriterSchema(parsed["name"], parsed, current=False, release=version)
+            self._by_fingerprint[digest] = writer
+            self._releases.setdefault(version, {})[writer.name] = writer
+
+    def writer_for(self, digest: bytes) -> WriterSchema | None:
+        """The current or released schema with this CRC-64-AVRO fingerprint."""
+        return self._by_fingerprint.get(digest)
+
+    def releases(self) -> dict[str, dict[str, WriterSchema]]:
+        """Released writer schemas by version (oldest first), then by type name."""
+        return self._releases
 
     def _parse_in_dependency_order(self, texts: dict[str, str]) -> None:
         pending = {name: json.loads(text) for name, text in texts.items()}
@@ -95,10 +150,15 @@ class SchemaStore:
         return self._writer[name]
 
     def fingerprint(self, name: str) -> str:
-        """CRC-64-AVRO fingerprint (hex) of the type's parsing canonical form."""
-        canonical = to_parsing_canonical_form(self.schema(name))
-        digest: str = fingerprint(canonical, "CRC-64-AVRO")
-        return digest
+        """CRC-64-AVRO fingerprint (hex, little-endian bytes) of the parsing canonical form."""
+        return self.fingerprint_bytes(name).hex()
+
+    def fingerprint_bytes(self, name: str) -> bytes:
+        """The 8 fingerprint bytes as single-object encoding writes them (cached)."""
+        if name not in self._fingerprints:
+            canonical = to_parsing_canonical_form(self.schema(name))
+            self._fingerprints[name] = bytes.fromhex(fingerprint(canonical, "CRC-64-AVRO"))
+        return self._fingerprints[name]
 
     def _inline(self, node: Any, written: set[str]) -> Any:
         """Copy ``node`` with each named type defined at its first use, named after."""
@@ -135,4 +195,4 @@ class SchemaStore:
 @cache
 def packaged_schemas() -> SchemaStore:
     """The store of every schema shipped with the installed package."""
-    return SchemaStore(avsc_texts())
+    return SchemaStore(avsc_texts(), released_texts())

@@ -20,3 +20,24 @@ def avsc_texts() -> dict[str, str]:
         for entry in sorted(folder.iterdir(), key=lambda item: item.name)
         if entry.name.endswith(".avsc")
     }
+
+
+def released_texts() -> dict[str, dict[str, str]]:
+    """Released writer schemas: version to (file name to JSON text).
+
+    ``released/<version>/`` holds the self-contained schema of every message type
+    as that version of MASH Exchange wrote it, so readers can still resolve data
+    written by it and the evolution guard can compare against it.
+    """
+    released = resources.files(__name__) / "released"
+    if not released.is_dir():
+        return {}
+    return {
+        version.name: {
+            entry.name: entry.read_text(encoding="utf-8")
+            for entry in sorted(version.iterdir(), key=lambda item: item.name)
+            if entry.name.endswith(".avsc")
+        }
+        for version in sorted(released.iterdir(), key=lambda item: item.name)
+        if version.is_dir()
+    }

@@ -1,0 +1,148 @@
+"""Publishing and receiving signed Avro messages over Kafka.
+
+:class:`Publisher` encodes, signs and sends, returning once the broker has
+acknowledged. :class:`Receiver` reads a consumer's records, verifies and
+decodes each, and sends whatever fails to the dead-letter topic before carrying
+on. Offsets are the caller's to commit, after its own outputs are acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord, RecordMetadata
+
+from broker.codec import AvroCodec, Decoded
+from broker.deadletter import DEAD_LETTER_SCHEMA, RawRecord, dead_letter_for
+from broker.envelope import Envelope, Signer, Verifier
+from broker.errors import RejectedMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Received:
+    """A message that was verified and decoded."""
+
+    record: RawRecord
+    envelope: Envelope
+    decoded: Decoded
+
+    @property
+    def value(self) -> dict[str, Any]:
+        """The decoded value."""
+        return self.decoded.value
+
+
+class Publisher:
+    """Encodes, signs and sends messages as one sender."""
+
+    def __init__(self, producer: AIOKafkaProducer, codec: AvroCodec, signer: Signer) -> None:
+        self.producer = producer
+        self.codec = codec
+        self.signer = signer
+
+    async def publish(
+        self,
+        topic: str,
+        schema: str,
+        value: Mapping[str, Any],
+        *,
+        key: bytes | None,
+        message_id: str | None = None,
+    ) -> RecordMetadata:
+        """Send one message and wait until the broker has acknowledged it."""
+        encoded = self.codec.encode(schema, value)
+        headers = self.signer.sign(
+            topic, key, encoded, self.codec.store.fingerprint_bytes(schema), message_id=message_id
+        )
+        return await self.producer.send_and_wait(topic, encoded, key=key, headers=headers)
+
+
+class Receiver:
+    """Verifies and decodes a consumer's records; dead-letters the rest.
+
+    Args:
+        expected: the schema each topic carries (from the catalogue); a message
+            of another schema is refused.
+        name: the consumer's name, recorded in its dead letters.
+    """
+
+    def __init__(
+        self,
+        consumer: AIOKafkaConsumer,
+        *,
+        codec: AvroCodec,
+        verifier: Verifier,
+        dead_letters: Publisher,
+        dead_letter_topic: str,
+        expected: Mapping[str, str],
+        name: str,
+    ) -> None:
+        self.consumer = consumer
+        self.codec = codec
+        self.verifier = verifier
+        self.dead_letters = dead_letters
+        self.dead_letter_topic = dead_letter_topic
+        self.expected = expected
+        self.name = name
+
+    def open(self, record: RawRecord) -> Received:
+        """Verify, then decode, one record.
+
+        Raises:
+            RejectedMessage: with the dead-letter reason.
+        """
+        self.codec.check_size(record.value)
+        envelope = self.verifier.verify(
+            record.topic, record.partition, record.offset, record.key, record.value, record.headers
+        )
+        decoded = self.codec.decode(record.value, self.expected.get(record.topic))
+        return Received(record, envelope, decoded)
+
+    async def receive(self, timeout_ms: int = 1000) -> list[Received]:
+        """The next batch of good messages; bad ones are dead-lettered on the way."""
+        batches = await self.consumer.getmany(timeout_ms=timeout_ms)
+        received = []
+        for records in batches.values():
+            for record in records:
+                raw = raw_record(record)
+                try:
+                    received.append(self.open(raw))
+                except RejectedMessage as error:
+                    await self.dead_letter(raw, error)
+        return received
+
+    async def dead_letter(self, record: RawRecord, error: RejectedMessage) -> None:
+        """Keep a rejected record on the dead-letter topic, acknowledged."""
+        log.warning(
+            "dead-lettered %s[%d]@%d: %s %s",
+            record.topic,
+            record.partition,
+            record.offset,
+            error.reason,
+            error,
+        )
+        await self.dead_letters.publish(
+            self.dead_letter_topic,
+            DEAD_LETTER_SCHEMA,
+            dead_letter_for(record, error, self.name),
+            key=record.key,
+        )
+
+
+def raw_record(record: ConsumerRecord[bytes, bytes]) -> RawRecord:
+    """An aiokafka record as the dead-letter path keeps it."""
+    return RawRecord(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key,
+        value=record.value if record.value is not None else b"",
+        headers=tuple(record.headers or ()),
+        timestamp_ms=record.timestamp,
+    )

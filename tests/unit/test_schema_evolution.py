@@ -1,0 +1,118 @@
+"""Schema evolution guard: every message type stays readable both ways across releases.
+
+Backward: the current schema reads what every released version wrote.
+Forward: every released version reads what the current schema writes.
+Checked with the Apache Avro reference implementation's compatibility checker.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from broker.catalogue import catalogue
+from broker.codec import AvroCodec
+from broker.schema_store import SchemaStore, packaged_schemas
+from schemas import avsc_texts, released_texts
+from tests.schema_compat import incompatibilities
+
+STORE = packaged_schemas()
+RELEASED = [
+    (version, name, writer)
+    for version, writers in sorted(STORE.releases().items())
+    for name, writer in sorted(writers.items())
+]
+MESSAGE_TYPES = sorted({spec.value_schema for spec in catalogue(["team"])})
+
+
+def released_definition(version: str, name: str) -> dict[str, Any]:
+    text = released_texts()[version][STORE.file_of(name)]
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def test_every_message_type_is_released() -> None:
+    latest = list(STORE.releases())[-1]
+    assert sorted(STORE.releases()[latest]) == MESSAGE_TYPES
+
+
+@pytest.mark.parametrize(("version", "name"), [(v, n) for v, n, _ in RELEASED])
+def test_current_schema_is_compatible_with_release(version: str, name: str) -> None:
+    current = STORE.definition(name)
+    released = released_definition(version, name)
+    backward = incompatibilities(reader=current, writer=released)
+    forward = incompatibilities(reader=released, writer=current)
+    assert backward == [], f"{name}: the current schema cannot read {version} data: {backward}"
+    assert forward == [], f"{name}: {version} readers cannot read current data: {forward}"
+
+
+def test_an_incompatible_change_fails_the_guard_naming_the_field() -> None:
+    """Adding a field without a default breaks backward compatibility."""
+    changed = copy.deepcopy(STORE.definition("uk.mash.v1.InformationResponse"))
+    subject = changed["fields"][[f["name"] for f in changed["fields"]].index("subjects")]
+    subject["type"]["items"]["fields"].append({"name": "risk_score", "type": "int"})
+    released = released_definition("0.1.0", "uk.mash.v1.InformationResponse")
+    (problem,) = incompatibilities(reader=changed, writer=released)
+    assert "reader_field_missing_default_value" in problem
+    assert "InformationResponse.subjects.risk_score" in problem
+
+
+def test_a_type_change_fails_the_guard_both_ways() -> None:
+    changed = copy.deepcopy(STORE.definition("uk.mash.v1.Contact"))
+    for field in changed["fields"]:
+        if field["name"] == "immediate_risk":
+            field["type"] = "string"
+    released = released_definition("0.1.0", "uk.mash.v1.Contact")
+    assert incompatibilities(reader=changed, writer=released)
+    assert incompatibilities(reader=released, writer=changed)
+
+
+def test_data_written_by_a_release_decodes_with_the_evolved_schema() -> None:
+    """The codec finds the released writer by fingerprint and resolves it to the current schema."""
+    evolved_texts = avsc_texts()
+    finding = json.loads(evolved_texts["finding.avsc"])
+    finding["fields"].append(
+        {"name": "reviewed", "type": "boolean", "default": False, "doc": "Reviewed by MASH."}
+    )
+    evolved_texts["finding.avsc"] = json.dumps(finding)
+    evolved = AvroCodec(SchemaStore(evolved_texts, released_texts()))
+    old = AvroCodec(SchemaStore(avsc_texts()))
+    name = "uk.mash.v1.InformationResponse"
+    assert evolved.store.fingerprint(name) != old.store.fingerprint(name)
+    value = {
+        "response_id": "0b3f3c1e-6a2f-4c55-9a4e-1f6f4f2b9e01",
+        "request_id": "0b3f3c1e-6a2f-4c55-9a4e-1f6f4f2b9e02",
+        "case_id": "0b3f3c1e-6a2f-4c55-9a4e-1f6f4f2b9e03",
+        "agency": "POLICE",
+        "responder": None,
+        "responded_at": 1795426200000,
+        "subjects": [
+            {
+                "person_id": "0b3f3c1e-6a2f-4c55-9a4e-1f6f4f2b9e04",
+                "match_outcome": "MATCHED",
+                "match_confidence": 0.98,
+                "matched_identifiers": [],
+                "recorded_person": None,
+                "findings": [
+                    {
+                        "finding_id": "0b3f3c1e-6a2f-4c55-9a4e-1f6f4f2b9e05",
+                        "category": "police.domestic_abuse_incident",
+                        "concern_categories": ["DOMESTIC_ABUSE"],
+                        "event_date": None,
+                        "summary": "Domestic abuse incident attended",
+                        "detail": None,
+                        "severity": "SERIOUS",
+                        "source_reference": None,
+                    }
+                ],
+            }
+        ],
+    }
+    decoded = evolved.decode(old.encode(name, value), name)
+    assert decoded.fingerprint == old.store.fingerprint_bytes(name)
+    (finding_read,) = decoded.value["subjects"][0]["findings"]
+    assert finding_read["reviewed"] is False, "the reader's default fills the new field"
+    assert finding_read["summary"] == "Domestic abuse incident attended"
