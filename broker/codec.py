@@ -66,12 +66,7 @@ class AvroCodec:
         out = BytesIO()
         out.write(SOE_MARKER)
         out.write(self.store.fingerprint_bytes(schema))
-        try:
-            schemaless_writer(out, parsed, value)
-        except Exception as exc:  # fastavro raises many types; say which field is wrong
-            raise EncodeError(
-                f"value does not fit {schema}: {_explain(parsed, value, exc)}"
-            ) from exc
+        write_body(out, schema, parsed, value)
         return out.getvalue()
 
     def check_size(self, data: bytes) -> None:
@@ -80,10 +75,7 @@ class AvroCodec:
         Raises:
             DecodeError: OVERSIZED.
         """
-        if len(data) > self.max_bytes:
-            raise DecodeError(
-                "OVERSIZED", f"{len(data)} bytes is over the {self.max_bytes}-byte limit"
-            )
+        check_size(data, self.max_bytes)
 
     def decode(self, data: bytes, expected: str | None = None) -> Decoded:
         """Read a single-object-encoded value, resolved to the current schema.
@@ -112,21 +104,55 @@ class AvroCodec:
         if expected is not None and writer.name != expected:
             raise DecodeError("WRONG_SCHEMA", f"expected {expected}, got {writer.name}")
         reader = None if writer.current else self.store.schema(writer.name)
-        body = BytesIO(data)
-        body.seek(SOE_HEADER_BYTES)
-        try:
-            value = schemaless_reader(body, writer.parsed, reader)
-        # Untrusted bytes make fastavro fail in many ways (bad union or enum
-        # index, UTF-8, UUID, lengths); all are this one error, with its reason.
-        except Exception as exc:
-            reason = "TRUNCATED" if _ran_past_the_end(exc) else "MALFORMED"
-            raise DecodeError(reason, f"{writer.name} does not decode: {exc!r}") from exc
-        trailing = len(data) - body.tell()
-        if trailing:
-            raise DecodeError("MALFORMED", f"{trailing} bytes after the end of {writer.name}")
-        if not isinstance(value, dict):
-            raise DecodeError("MALFORMED", f"{writer.name} did not decode to a record")
+        value = read_body(data, SOE_HEADER_BYTES, writer.name, writer.parsed, reader)
         return Decoded(writer.name, value, fingerprint)
+
+
+def check_size(data: bytes, max_bytes: int) -> None:
+    """Raise DecodeError(OVERSIZED) when ``data`` is over ``max_bytes``."""
+    if len(data) > max_bytes:
+        raise DecodeError("OVERSIZED", f"{len(data)} bytes is over the {max_bytes}-byte limit")
+
+
+def write_body(out: BytesIO, name: str, parsed: dict[str, Any], value: Mapping[str, Any]) -> None:
+    """Append the Avro binary body of ``value``.
+
+    Raises:
+        EncodeError: naming the field that does not fit the schema.
+    """
+    try:
+        schemaless_writer(out, parsed, value)
+    except Exception as exc:  # fastavro raises many types; say which field is wrong
+        raise EncodeError(f"value does not fit {name}: {_explain(parsed, value, exc)}") from exc
+
+
+def read_body(
+    data: bytes,
+    start: int,
+    name: str,
+    writer: dict[str, Any],
+    reader: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Read the Avro body that starts at ``start`` and must fill the rest of ``data``.
+
+    Raises:
+        DecodeError: TRUNCATED or MALFORMED.
+    """
+    body = BytesIO(data)
+    body.seek(start)
+    try:
+        value = schemaless_reader(body, writer, reader)
+    # Untrusted bytes make fastavro fail in many ways (bad union or enum
+    # index, UTF-8, UUID, lengths); all are this one error, with its reason.
+    except Exception as exc:
+        reason = "TRUNCATED" if _ran_past_the_end(exc) else "MALFORMED"
+        raise DecodeError(reason, f"{name} does not decode: {exc!r}") from exc
+    trailing = len(data) - body.tell()
+    if trailing:
+        raise DecodeError("MALFORMED", f"{trailing} bytes after the end of {name}")
+    if not isinstance(value, dict):
+        raise DecodeError("MALFORMED", f"{name} did not decode to a record")
+    return value
 
 
 def _ran_past_the_end(exc: Exception) -> bool:

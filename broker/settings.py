@@ -50,6 +50,14 @@ class MashSettings(BaseSettings):
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
     ssl_key_password: SecretStr | None = None
+    schema_registry_url: str | None = Field(
+        default=None,
+        description="Confluent-compatible schema registry; when set, values use the "
+        "Confluent wire format instead of Avro single-object encoding.",
+        pattern=r"^https?://",
+    )
+    schema_registry_username: str | None = None
+    schema_registry_password: SecretStr | None = None
     authority_file: Path | None = Field(
         default=None,
         description="TOML file with the local authority's office hours, bank "

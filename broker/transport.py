@@ -16,10 +16,11 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, RecordMetadata
 
-from broker.codec import AvroCodec, Decoded
+from broker.codec import Decoded
 from broker.deadletter import DEAD_LETTER_SCHEMA, RawRecord, dead_letter_for
 from broker.envelope import Envelope, Signer, Verifier
 from broker.errors import RejectedMessage
+from broker.types import Codec
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class Received:
 class Publisher:
     """Encodes, signs and sends messages as one sender."""
 
-    def __init__(self, producer: AIOKafkaProducer, codec: AvroCodec, signer: Signer) -> None:
+    def __init__(self, producer: AIOKafkaProducer, codec: Codec, signer: Signer) -> None:
         self.producer = producer
         self.codec = codec
         self.signer = signer
@@ -76,7 +77,7 @@ class Receiver:
         self,
         consumer: AIOKafkaConsumer,
         *,
-        codec: AvroCodec,
+        codec: Codec,
         verifier: Verifier,
         dead_letters: Publisher,
         dead_letter_topic: str,
