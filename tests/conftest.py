@@ -35,15 +35,20 @@ def embedded_broker() -> Iterator[BrokerProcess]:
         yield broker
 
 
-@pytest.fixture(scope="session")
-def kafka_broker() -> Iterator[BrokerProcess]:
-    """Apache Kafka in KRaft mode, started once for the session."""
+def require_java_and_maven(what: str) -> None:
+    """Skip ``what`` without Java or Maven on a developer's machine; fail it in CI."""
     missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
     if missing:
-        message = f"Apache Kafka tests need {' and '.join(missing)} on PATH"
+        message = f"{what} need {' and '.join(missing)} on PATH"
         if IN_CI:
             pytest.fail(f"{message}; CI must run them, not skip them")
         pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def kafka_broker() -> Iterator[BrokerProcess]:
+    """Apache Kafka in KRaft mode, started once for the session."""
+    require_java_and_maven("Apache Kafka tests")
     with ApacheKafka(port=free_port()) as broker:
         yield broker
 

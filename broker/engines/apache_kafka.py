@@ -14,89 +14,41 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
-import os
-import shutil
 import subprocess
-import tempfile
 import uuid
 from importlib import resources
 from pathlib import Path
 
+from broker.engines.maven import cache_root, copy_dependencies, require_tool
 from broker.engines.process import BrokerProcess, free_port
-from broker.errors import BrokerStartError, MissingTool
+from broker.errors import BrokerStartError
 
 KAFKA_VERSION = "4.3.1"
-COMPLETE_MARKER = ".complete"
 PORTS_FILE = "mash-kafka.json"
-
-log = logging.getLogger(__name__)
 
 
 def jar_cache() -> Path:
     """The folder that holds the resolved Kafka jars."""
-    root = os.environ.get("MASH_KAFKA_CACHE")
-    base = Path(root) if root else Path.home() / ".cache" / "mash-exchange"
-    return base / f"kafka-{KAFKA_VERSION}"
-
-
-def require_tool(name: str, why: str) -> str:
-    """The path of an external program.
-
-    Raises:
-        MissingTool: when it is not on PATH.
-    """
-    path = shutil.which(name)
-    if path is None:
-        raise MissingTool(f"'{name}' is not installed or not on PATH; it is needed {why}")
-    return path
+    return cache_root() / f"kafka-{KAFKA_VERSION}"
 
 
 def resolve_jars() -> Path:
     """Make sure the Kafka jars are in the cache and return their folder.
 
-    The first call runs Maven (a minute or so on a cold ``~/.m2``); later calls
+    The first call runs Maven (seconds with a warm ``~/.m2``); later calls
     return at once.
 
     Raises:
         MissingTool: Maven is not installed.
         BrokerStartError: Maven failed, with its output.
     """
-    libs = jar_cache() / "libs"
-    if (libs / COMPLETE_MARKER).exists():
-        return libs
-    mvn = require_tool("mvn", "to fetch Apache Kafka from Maven Central")
-    libs.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="libs-", dir=libs.parent))
-    log.info("fetching Apache Kafka %s from Maven Central into %s", KAFKA_VERSION, libs)
     with resources.as_file(resources.files("broker.engines") / "pom.xml") as pom:
-        result = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [
-                mvn,
-                "-B",
-                "-q",
-                "-f",
-                str(pom),
-                f"-Dkafka.version={KAFKA_VERSION}",
-                "dependency:copy-dependencies",
-                "-DincludeScope=runtime",
-                f"-DoutputDirectory={staging}",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
+        return copy_dependencies(
+            pom,
+            jar_cache() / "libs",
+            f"Apache Kafka {KAFKA_VERSION}",
+            {"kafka.version": KAFKA_VERSION},
         )
-    if result.returncode != 0 or not any(staging.glob("kafka_2.13-*.jar")):
-        shutil.rmtree(staging, ignore_errors=True)
-        output = (result.stdout + result.stderr).strip().splitlines()[-15:]
-        raise BrokerStartError(
-            f"Maven could not fetch Apache Kafka {KAFKA_VERSION} (exit {result.returncode}):\n"
-            + "\n".join(output)
-        )
-    (staging / COMPLETE_MARKER).write_text(KAFKA_VERSION, encoding="utf-8")
-    shutil.rmtree(libs, ignore_errors=True)
-    staging.rename(libs)
-    return libs
 
 
 def _cluster_id() -> str:

@@ -107,13 +107,7 @@ async def test_every_bad_input_lands_in_the_dead_letter_topic(settings: MashSett
                 responses, item.value, key=KEY, headers=item.headers
             )
             offsets.append(sent.offset)
-        consumer = AIOKafkaConsumer(
-            responses,
-            bootstrap_servers=settings.bootstrap_servers,
-            group_id=f"{settings.topic_prefix}policy",
-            auto_offset_reset="earliest",
-            enable_auto_commit=False,
-        )
+        consumer = group_member(settings, responses, "policy")
         await consumer.start()
         try:
             receiver = Receiver(
@@ -155,18 +149,23 @@ async def test_every_bad_input_lands_in_the_dead_letter_topic(settings: MashSett
         assert letter["consumer"] == "policy"
 
 
+def group_member(settings: MashSettings, topic: str, group: str) -> AIOKafkaConsumer:
+    """A consumer in this test's own group, from the start, committing by hand."""
+    return AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.bootstrap_servers,
+        group_id=f"{settings.topic_prefix}{group}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+
+
 async def read_dead_letters(
     settings: MashSettings, topic: str, signer: SigningKey, count: int
 ) -> dict[int, dict[str, object]]:
     """Dead letters by source offset, each verified as signed by the consumer that wrote it."""
     codec, verifier = AvroCodec(), Verifier(Keyring([signer.trusted()]))
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=settings.bootstrap_servers,
-        group_id=f"{settings.topic_prefix}audit-reader",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
+    consumer = group_member(settings, topic, "dead-letter-reader")
     await consumer.start()
     kept: dict[int, dict[str, object]] = {}
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from broker.engines import apache_kafka
+from broker.engines import apache_kafka, maven
 from broker.engines.apache_kafka import KAFKA_VERSION, ApacheKafka
 from broker.engines.process import answers_kafka, free_port
 from broker.errors import BrokerStartError, MissingTool
@@ -23,7 +23,7 @@ def test_pom_and_module_name_the_same_kafka_version() -> None:
 
 def test_missing_maven_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MASH_KAFKA_CACHE", str(tmp_path))
-    monkeypatch.setattr(apache_kafka.shutil, "which", lambda name: None)
+    monkeypatch.setattr(maven.shutil, "which", lambda name: None)
     with pytest.raises(MissingTool, match="'mvn' is not installed"):
         apache_kafka.resolve_jars()
 
