@@ -56,3 +56,48 @@ def test_a_dangling_reference_is_named() -> None:
 def test_unknown_names_are_refused() -> None:
     with pytest.raises(SchemaNotFound, match=r"no schema named uk\.mash\.v1\.Nothing"):
         STORE.fingerprint("uk.mash.v1.Nothing")
+
+
+def undocumented(node: object, path: str) -> list[str]:
+    """Named types and fields without a doc, and enums without a default, under ``node``."""
+    found: list[str] = []
+    if isinstance(node, list):
+        for branch in node:
+            found += undocumented(branch, path)
+    elif isinstance(node, dict):
+        kind = node.get("type")
+        if kind in ("record", "enum", "fixed") and not node.get("doc"):
+            found.append(f"{path}: {kind} {node['name']} has no doc")
+        if kind == "enum" and node.get("default") not in node["symbols"]:
+            found.append(f"{path}: enum {node['name']} has no default symbol")
+        if kind == "record":
+            for field in node["fields"]:
+                where = f"{path}.{field['name']}"
+                if not field.get("doc"):
+                    found.append(f"{where}: field has no doc")
+                found += undocumented(field["type"], where)
+        if kind == "array":
+            found += undocumented(node["items"], path)
+        if kind == "map":
+            found += undocumented(node["values"], path)
+    return found
+
+
+@pytest.mark.parametrize("file_name", sorted(avsc_texts()))
+def test_every_type_and_field_is_documented_and_enums_have_defaults(file_name: str) -> None:
+    problems = undocumented(json.loads(avsc_texts()[file_name]), file_name)
+    assert problems == []
+
+
+def test_the_documentation_check_finds_what_is_missing() -> None:
+    bare = {
+        "type": "record",
+        "name": "X",
+        "doc": "A record.",
+        "fields": [{"name": "kind", "type": {"type": "enum", "name": "K", "symbols": ["A"]}}],
+    }
+    assert undocumented(bare, "x.avsc") == [
+        "x.avsc.kind: field has no doc",
+        "x.avsc.kind: enum K has no doc",
+        "x.avsc.kind: enum K has no default symbol",
+    ]
