@@ -48,6 +48,13 @@ def test_installed_wheel_describes_topics_from_package_data(
     outside.mkdir()
     located = run(python, "-c", "import schemas, broker; print(schemas.__file__)", cwd=outside)
     assert "site-packages" in located
+    releases = run(
+        python,
+        "-c",
+        "from broker.schema_store import packaged_schemas; print(*packaged_schemas().releases())",
+        cwd=outside,
+    )
+    assert "0.1.0" in releases.split(), "released writer schemas are missing from the wheel"
 
     bootstrap = embedded_broker.bootstrap
     run(env_dir / "bin" / "mash", "topics", "create", "--bootstrap", bootstrap, cwd=outside)
