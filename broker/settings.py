@@ -58,6 +58,11 @@ class MashSettings(BaseSettings):
     )
     schema_registry_username: str | None = None
     schema_registry_password: SecretStr | None = None
+    keystore: Path | None = Field(
+        default=None,
+        description="Folder of signing keys and trusted public keys; "
+        "~/.local/share/mash-exchange/keys when unset.",
+    )
     authority_file: Path | None = Field(
         default=None,
         description="TOML file with the local authority's office hours, bank "
