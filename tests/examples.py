@@ -619,6 +619,12 @@ INFORMATION_RESPONSE: dict[str, Any] = {
             "matched_identifiers": [
                 _identifier("POLICE_PERSON_ID", CHILD_POLICE_ID, "Greater Manchester Police")
             ],
+            "matched_fields": [
+                "POLICE_PERSON_ID",
+                "date_of_birth",
+                "family_name",
+                "given_name~nickname",
+            ],
             "recorded_person": None,
             "findings": [_police_child_concern()],
         },
@@ -629,6 +635,7 @@ INFORMATION_RESPONSE: dict[str, Any] = {
             "matched_identifiers": [
                 _identifier("POLICE_PERSON_ID", MOTHER_POLICE_ID, "Greater Manchester Police")
             ],
+            "matched_fields": ["date_of_birth", "family_name", "given_name", "postcode"],
             "recorded_person": None,
             "findings": [_police_victim()],
         },
@@ -639,6 +646,7 @@ INFORMATION_RESPONSE: dict[str, Any] = {
             "matched_identifiers": [
                 _identifier("POLICE_PERSON_ID", PARTNER_POLICE_ID, "Greater Manchester Police")
             ],
+            "matched_fields": ["POLICE_PERSON_ID", "date_of_birth", "family_name~hyphenated"],
             "recorded_person": _partner_as_recorded(),
             "findings": [_police_da_incident(), _police_caution()],
         },
@@ -657,6 +665,7 @@ SHARED_INFORMATION: dict[str, Any] = {
             "match_outcome": "MATCHED",
             "match_confidence": 0.99,
             "matched_identifiers": [_identifier("NHS_NUMBER", CHILD_NHS_NUMBER)],
+            "matched_fields": ["date_of_birth", "family_name", "given_name", "postcode"],
             "recorded_person": _child([_identifier("NHS_NUMBER", CHILD_NHS_NUMBER)]),
             "findings": [
                 _health_missed_appointments(),
@@ -668,6 +677,7 @@ SHARED_INFORMATION: dict[str, Any] = {
             "match_outcome": "MATCHED",
             "match_confidence": 0.98,
             "matched_identifiers": [_identifier("NHS_NUMBER", MOTHER_NHS_NUMBER)],
+            "matched_fields": ["NHS_NUMBER"],
             "recorded_person": None,
             "findings": [_health_gp_registration()],
         },
@@ -676,6 +686,7 @@ SHARED_INFORMATION: dict[str, Any] = {
             "match_outcome": "NO_TRACE",
             "match_confidence": None,
             "matched_identifiers": [],
+            "matched_fields": [],
             "recorded_person": None,
             "findings": [],
         },

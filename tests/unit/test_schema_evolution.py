@@ -78,9 +78,10 @@ def test_data_written_by_a_release_decodes_with_the_evolved_schema() -> None:
         {"name": "reviewed", "type": "boolean", "default": False, "doc": "Reviewed by MASH."}
     )
     evolved_texts["finding.avsc"] = json.dumps(finding)
-    evolved = AvroCodec(SchemaStore(evolved_texts, released_texts()))
-    old = AvroCodec(SchemaStore(avsc_texts()))
     name = "uk.mash.v1.InformationResponse"
+    old = AvroCodec(SchemaStore(avsc_texts()))
+    release = {"information_response.avsc": json.dumps(old.store.definition(name))}
+    evolved = AvroCodec(SchemaStore(evolved_texts, {"9.9.9": release}))
     assert evolved.store.fingerprint(name) != old.store.fingerprint(name)
     value = {
         "response_id": "0b3f3c1e-6a2f-4c55-9a4e-1f6f4f2b9e01",
