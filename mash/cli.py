@@ -11,7 +11,9 @@ import click
 from broker.errors import MashError
 from mash import __version__
 from mash.broker_commands import broker
+from mash.connector_commands import connector, connectors, data
 from mash.demo import demo
+from mash.exchange_commands import contact, request, responses
 from mash.options import configure_logging
 from mash.topic_commands import topics
 
@@ -47,9 +49,8 @@ def version_command() -> None:
     click.echo(f"apache-kafka (engine kafka) {KAFKA_VERSION}")
 
 
-mash.add_command(broker)
-mash.add_command(topics)
-mash.add_command(demo)
+for command in (broker, topics, demo, contact, request, responses, connector, connectors, data):
+    mash.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,5 @@
+"""Health connector: FHIR R4 patient bundles (``FORMAT.md``) mapped to people and findings."""
+
+from connectors.health.records import HealthBackend, InvalidExport
+
+__all__ = ["HealthBackend", "InvalidExport"]

@@ -1,0 +1,157 @@
+"""Connectors answering requests over a real broker (embedded and Apache Kafka)."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import uuid
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from broker.catalogue import Agency, catalogue, request_topic, topic_name
+from broker.codec import AvroCodec
+from broker.envelope import Signer, Verifier
+from broker.keystore import Keystore
+from broker.settings import MashSettings
+from broker.topic_admin import apply_catalogue
+from broker.transport import Publisher
+from broker.vocabulary import categories_of
+from connectors.service import TRIAGE, Connector
+from connectors.synthetic.families import generate
+from mash.connector_commands import load_records
+from tests.examples import INFORMATION_REQUEST
+
+AGENCIES = ("police", "health")
+
+
+def request_for(agency: str, person: dict[str, Any], categories: list[str]) -> dict[str, Any]:
+    return {
+        **INFORMATION_REQUEST,
+        "request_id": uuid.uuid4(),
+        "agency": agency.upper(),
+        "subjects": [{**person, "person_id": uuid.uuid4()}],
+        "categories_permitted": categories,
+        "history_since": None,
+    }
+
+
+async def test_connectors_answer_signed_requests_and_refuse_the_rest(
+    settings: MashSettings, tmp_path: Path
+) -> None:
+    partnership = generate(150, seed=5)
+    for agency in AGENCIES:
+        importlib.import_module(f"connectors.{agency}.synthetic").write(
+            partnership, tmp_path / agency
+        )
+    keystore = Keystore(tmp_path / "keys")
+    keystore.ensure([*AGENCIES, TRIAGE])
+    await apply_catalogue(settings, catalogue([], settings.topic_prefix))
+    indexes = {agency: load_records(agency, tmp_path) for agency in AGENCIES}
+
+    stop = asyncio.Event()
+    readies = {agency: asyncio.Event() for agency in AGENCIES}
+    tasks = [
+        asyncio.create_task(
+            Connector(Agency(agency), indexes[agency], settings, keystore).run(
+                stop, readies[agency]
+            )
+        )
+        for agency in AGENCIES
+    ]
+    police = next(r for r in indexes["police"].records.values() if r.findings)
+    health = next(r for r in indexes["health"].records.values() if r.findings)
+    permitted = [police.findings[0]["category"]]
+    to_police = request_for("police", dict(police.person), permitted)
+    to_health = request_for("health", dict(health.person), list(categories_of("health")))
+    misrouted = request_for("health", dict(health.person), list(categories_of("health")))
+
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        async with asyncio.timeout(90):
+            await asyncio.gather(*(ready.wait() for ready in readies.values()))
+        triage = Publisher(producer, AvroCodec(), Signer(keystore.signing_key(TRIAGE)))
+        prefix = settings.topic_prefix
+        for agency, value in [("police", to_police), ("health", to_health), ("police", misrouted)]:
+            await triage.publish(
+                request_topic(Agency(agency), prefix),
+                "uk.mash.v1.InformationRequest",
+                value,
+                key=str(value["case_id"]).encode(),
+            )
+        # A resend of the same request (a new message) gets the same response id.
+        await triage.publish(
+            request_topic(Agency.POLICE, prefix),
+            "uk.mash.v1.InformationRequest",
+            to_police,
+            key=str(to_police["case_id"]).encode(),
+        )
+        answers = await read_responses(settings, keystore, count=3)
+    finally:
+        await producer.stop()
+        stop.set()
+        await asyncio.gather(*tasks)
+
+    by_request: dict[uuid.UUID, list[tuple[str, dict[str, Any]]]] = {}
+    for sender, response in answers:
+        by_request.setdefault(response["request_id"], []).append((sender, response))
+    assert set(by_request) == {to_police["request_id"], to_health["request_id"]}
+    police_answers = by_request[to_police["request_id"]]
+    assert [sender for sender, _ in police_answers] == ["police", "police"]
+    assert police_answers[0][1]["response_id"] == police_answers[1][1]["response_id"]
+    (subject,) = police_answers[0][1]["subjects"]
+    assert subject["match_outcome"] == "MATCHED"
+    assert {f["category"] for f in subject["findings"]} == set(permitted)
+    ((sender, health_answer),) = by_request[to_health["request_id"]]
+    assert sender == "health"
+    assert health_answer["subjects"][0]["findings"], "health shared what it holds"
+    letters = await read_topic(settings, topic_name("deadletter", settings.topic_prefix), 1)
+    letter = AvroCodec().decode(letters[0], "uk.mash.v1.DeadLetter").value
+    assert letter["reason"] == "POLICY_REJECTED"
+    assert letter["consumer"] == "connector.police"
+
+
+async def read_responses(
+    settings: MashSettings, keystore: Keystore, count: int
+) -> list[tuple[str, dict[str, Any]]]:
+    codec, verifier = AvroCodec(), Verifier(keystore.keyring())
+    consumer = AIOKafkaConsumer(
+        topic_name("responses", settings.topic_prefix),
+        bootstrap_servers=settings.bootstrap_servers,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    found: list[tuple[str, dict[str, Any]]] = []
+    try:
+        async with asyncio.timeout(60):
+            while len(found) < count:
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    for record in records:
+                        assert record.value is not None
+                        envelope = verifier.verify(
+                            record.topic, record.partition, record.offset, record.key,
+                            record.value, list(record.headers),
+                        )  # fmt: skip
+                        response = codec.decode(record.value, "uk.mash.v1.InformationResponse")
+                        found.append((envelope.sender, response.value))
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def read_topic(settings: MashSettings, topic: str, count: int) -> list[bytes]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=settings.bootstrap_servers, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    values: list[bytes] = []
+    try:
+        async with asyncio.timeout(60):
+            while len(values) < count:
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    values += [record.value for record in records if record.value is not None]
+    finally:
+        await consumer.stop()
+    return values
