@@ -1,0 +1,1 @@
+"""Released writer schemas, one folder per release (see scripts/release-schemas)."""
