@@ -8,11 +8,14 @@ permanent exclusions (with the behaviour behind them), and children missing educ
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
+
+from connectors import native
+from connectors.native import spoken, upper_first
 
 if TYPE_CHECKING:
     from connectors.education.records import Row
@@ -90,30 +93,8 @@ CME_STATUSES = {
 }
 
 
-def finding(
-    upn: str,
-    category: str,
-    source_reference: str,
-    *,
-    concerns: Sequence[str],
-    event_date: date | None,
-    summary: str,
-    severity: str,
-    detail: str | None = None,
-) -> dict[str, Any]:
-    """A ``uk.mash.v1.Finding`` value with its stable id."""
-    code = f"{AGENCY}.{category}"
-    key = f"mash:{AGENCY}:finding:{source_reference}:{code}:{upn}"
-    return {
-        "finding_id": uuid.uuid5(uuid.NAMESPACE_URL, key),
-        "category": code,
-        "concern_categories": list(dict.fromkeys(concerns)),
-        "event_date": event_date,
-        "summary": summary,
-        "detail": detail,
-        "severity": severity,
-        "source_reference": source_reference,
-    }
+#: An education finding: ``finding(upn, category, source_reference, *, concerns, ...)``.
+finding = partial(native.finding, AGENCY)
 
 
 def pupil_findings(pupil: Row, events: Sequence[Row]) -> tuple[dict[str, Any], ...]:
@@ -206,14 +187,14 @@ def _school(pupil: Row, upn: str, history: list[Row]) -> list[dict[str, Any]]:
         last = max(stays, key=lambda stay: stay.leaving or date.max)
         summary = "Not on the roll of any school."
         if last.leaving:
-            summary += f" {_upper_first(last.left())}."
+            summary += f" {upper_first(last.left())}."
         when, severity = last.leaving, "LOW"
     detail = None
     if len(recent) >= 2:
         summary += f" Left {len(recent)} schools in two years, other than at the end of a phase."
         severity = "MODERATE" if len(recent) >= 3 else "LOW"
         when = window_end
-        detail = _upper_first("; ".join(stay.left() for stay in recent)) + "."
+        detail = upper_first("; ".join(stay.left() for stay in recent)) + "."
     return [
         finding(
             upn,
@@ -340,20 +321,11 @@ def _missing_education(upn: str, rows: list[Row]) -> list[dict[str, Any]]:
                 concerns=["CHILD_MISSING_EDUCATION"],
                 event_date=reported,
                 summary=f"Reported as a child missing education on {spoken(reported)}; {outcome}.",
-                detail=row.optional("Notes"),
+                detail=row.optional_text("Notes"),
                 severity=severity,
             )
         )
     return found
-
-
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def spoken(when: date | None) -> str:
-    """A date as a person writes it: 18 January 2026."""
-    return f"{when.day} {when:%B %Y}" if when else "an unknown date"
 
 
 def academic_year(row: Row) -> str:
@@ -367,7 +339,7 @@ def academic_year(row: Row) -> str:
 
 def school(row: Row) -> tuple[str, str] | None:
     """The row's school as (URN, name), or None if both are blank."""
-    urn, name = row.optional("School URN"), row.optional("School Name")
+    urn, name = row.optional_text("School URN"), row.optional_text("School Name")
     if urn is None and name is None:
         return None
     if urn is None or not _URN.fullmatch(urn):

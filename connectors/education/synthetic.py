@@ -10,13 +10,13 @@ files. Schools come from ``connectors.synthetic.names``; their URNs are invented
 
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from connectors.education.records import COLUMNS
+from connectors.native import write_csv_files
 from connectors.synthetic.model import AgencyView, Family, Partnership, SyntheticPerson
 from connectors.synthetic.names import NURSERIES, SCHOOLS
 
@@ -52,11 +52,7 @@ def write(partnership: Partnership, folder: Path) -> int:
         family, person = people[key]
         _Pupil(rng, partnership.reference_date, family, person, view, tables).write()
     folder.mkdir(parents=True, exist_ok=True)
-    for name, columns in COLUMNS.items():
-        with (folder / name).open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            writer.writerows(tables[name])
+    write_csv_files(folder, COLUMNS, tables)
     return len(views)
 
 

@@ -8,15 +8,15 @@ registration episodes of care.
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from fhir.resources.R4B.encounter import Encounter
 from fhir.resources.R4B.episodeofcare import EpisodeOfCare
 
+from connectors import native
 from connectors.health.fhir import (
     ACT_CODE_SYSTEM,
     CLINICAL_STATUS_SYSTEM,
@@ -27,6 +27,7 @@ from connectors.health.fhir import (
     first_code,
     first_text,
 )
+from connectors.native import listed, month, spoken
 
 if TYPE_CHECKING:
     from connectors.health.records import PatientBundle
@@ -99,30 +100,8 @@ def all_findings(bundle: PatientBundle, record_id: str) -> tuple[dict[str, Any],
     return tuple(found)
 
 
-def finding(
-    record_id: str,
-    category: str,
-    source_reference: str,
-    *,
-    concerns: Sequence[str],
-    event_date: date | None,
-    summary: str,
-    severity: str,
-    detail: str | None = None,
-) -> dict[str, Any]:
-    """A ``uk.mash.v1.Finding`` value with its stable id."""
-    code = f"{AGENCY}.{category}"
-    key = f"mash:{AGENCY}:finding:{source_reference}:{code}:{record_id}"
-    return {
-        "finding_id": uuid.uuid5(uuid.NAMESPACE_URL, key),
-        "category": code,
-        "concern_categories": list(dict.fromkeys(concerns)),
-        "event_date": event_date,
-        "summary": summary,
-        "detail": detail,
-        "severity": severity,
-        "source_reference": source_reference,
-    }
+#: A health finding: ``finding(record_id, category, source_reference, *, concerns, ...)``.
+finding = partial(native.finding, AGENCY)
 
 
 def _encounter_findings(
@@ -421,18 +400,3 @@ def _counted(count: int, noun: str) -> str:
 def _nth(count: int) -> str:
     suffix = "th" if 10 <= count % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(count % 10, "th")
     return f"{count}{suffix}"
-
-
-def spoken(when: date | None) -> str:
-    """A date as a person writes it: 18 January 2026."""
-    return f"{when.day} {when:%B %Y}" if when else "an unknown date"
-
-
-def month(when: date | None) -> str:
-    """A month as a person writes it: January 2026."""
-    return f"{when:%B %Y}" if when else "an unknown month"
-
-
-def listed(items: Sequence[str]) -> str:
-    """Items joined as in a sentence: a, b and c."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,10 +29,11 @@ from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
-from broker.errors import MashError
+from connectors import native
 from connectors.health import findings
 from connectors.health.fhir import LONDON, NHS_NUMBER_SYSTEM, day
 from connectors.identity import Identity
+from connectors.native import InvalidExport
 from connectors.records import AgencyRecord
 
 AGENCY = "health"
@@ -73,23 +73,6 @@ _MODELS: dict[str, type[DomainResource]] = {
 }
 _ENTRY_FIELDS = frozenset({"fullUrl", "resource", "id", "extension", "modifierExtension", "link"})
 _Model = TypeVar("_Model", bound=Resource)
-
-
-class InvalidExport(MashError):
-    """The health export does not follow FORMAT.md; names the file, entry and field.
-
-    ``line`` is always None here (a bundle is one JSON document); ``field`` is the
-    path to the offending element, e.g. ``entry[2].resource.period.start``.
-    """
-
-    def __init__(self, path: Path, line: int | None, field: str | None, problem: str) -> None:
-        where = (
-            str(path) + (f", line {line}" if line else "") + (f", field {field}" if field else "")
-        )
-        super().__init__(f"{where}: {problem}")
-        self.path = path
-        self.line = line
-        self.field = field
 
 
 @dataclass
@@ -248,17 +231,15 @@ def recorded_person(bundle: PatientBundle) -> dict[str, Any]:
     gender = _GENDERS.get(patient.gender or "unknown")
     if gender is None:
         raise bundle.fail(f"{where}.gender", f"{patient.gender!r} is not a FHIR gender")
-    return {
-        "person_id": uuid.uuid5(uuid.NAMESPACE_URL, f"mash:{AGENCY}:person:{nhs_number}"),
-        "role": "OTHER",
-        "names": _names(bundle),
-        "date_of_birth": _date_of_birth(bundle),
-        "gender": gender,
-        "addresses": _addresses(bundle),
-        "identifiers": [{"scheme": "NHS_NUMBER", "value": nhs_number, "issuer": None}],
-        "parental_responsibility": None,
-        "relationship_to_child": None,
-    }
+    return native.person(
+        AGENCY,
+        nhs_number,
+        names=_names(bundle),
+        date_of_birth=_date_of_birth(bundle),
+        gender=gender,
+        addresses=_addresses(bundle),
+        identifiers=[{"scheme": "NHS_NUMBER", "value": nhs_number, "issuer": None}],
+    )
 
 
 def valid_nhs_number(value: str) -> bool:
@@ -282,9 +263,7 @@ def _names(bundle: PatientBundle) -> list[dict[str, Any]]:
     recorded.sort(key=lambda name: _NAME_ORDER.index(name[0]))
     names: dict[tuple[str | None, str | None], dict[str, Any]] = {}
     for name_type, given, family in recorded:
-        names.setdefault(
-            (given, family), {"given_names": given, "family_name": family, "name_type": name_type}
-        )
+        names.setdefault((given, family), native.person_name(given, family, name_type))
     return list(names.values())
 
 
@@ -293,12 +272,12 @@ def _date_of_birth(bundle: PatientBundle) -> dict[str, Any] | None:
     if born is None:
         return None
     if isinstance(born, date):
-        return {"date": born, "precision": "DAY"}
+        return native.date_of_birth(born)
     # FHIR allows a partial date ("2017" or "2017-05"); the library keeps it as text.
     year, _, month = str(born).partition("-")
     if month:
-        return {"date": date(int(year), int(month), 1), "precision": "MONTH"}
-    return {"date": date(int(year), 1, 1), "precision": "YEAR"}
+        return native.date_of_birth(date(int(year), int(month), 1), "MONTH")
+    return native.date_of_birth(date(int(year), 1, 1), "YEAR")
 
 
 def _addresses(bundle: PatientBundle) -> list[dict[str, Any]]:
@@ -313,22 +292,13 @@ def _addresses(bundle: PatientBundle) -> list[dict[str, Any]]:
         addresses.append(
             (
                 (not current, -(from_date or date.min).toordinal()),
-                {
-                    "lines": [line for line in address.line or [] if line],
-                    "town": address.city,
-                    "postcode": normal_postcode(address.postalCode),
-                    "uprn": None,
-                    "from_date": from_date,
-                    "to_date": to_date,
-                },
+                native.address(
+                    [line for line in address.line or [] if line],
+                    address.city,
+                    native.normal_postcode(address.postalCode),
+                    from_date=from_date,
+                    to_date=to_date,
+                ),
             )
         )
     return [address for _, address in sorted(addresses, key=lambda pair: pair[0])]
-
-
-def normal_postcode(postcode: str | None) -> str | None:
-    """Upper case with one space before the inward code, as the schema asks."""
-    if not postcode or not postcode.strip():
-        return None
-    compact = "".join(postcode.split()).upper()
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact

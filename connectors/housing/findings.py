@@ -7,11 +7,13 @@ accommodation, and antisocial behaviour and domestic abuse reported at their hom
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
+
+from connectors import native
+from connectors.native import listed, month, spoken, upper_first
 
 if TYPE_CHECKING:
     from connectors.housing.records import Export, Resident, Row
@@ -68,30 +70,8 @@ ARREARS_WEEKS = 2
 SEVERITY_ORDER = ("UNKNOWN", "NONE", "LOW", "MODERATE", "SERIOUS")
 
 
-def finding(
-    person_ref: str,
-    category: str,
-    source_reference: str,
-    *,
-    concerns: Sequence[str],
-    event_date: date | None,
-    summary: str,
-    severity: str,
-    detail: str | None = None,
-) -> dict[str, Any]:
-    """A ``uk.mash.v1.Finding`` value with its stable id."""
-    code = f"{AGENCY}.{category}"
-    key = f"mash:{AGENCY}:finding:{source_reference}:{code}:{person_ref}"
-    return {
-        "finding_id": uuid.uuid5(uuid.NAMESPACE_URL, key),
-        "category": code,
-        "concern_categories": list(dict.fromkeys(concerns)),
-        "event_date": event_date,
-        "summary": summary,
-        "detail": detail,
-        "severity": severity,
-        "source_reference": source_reference,
-    }
+#: A housing finding: ``finding(person_ref, category, source_reference, *, concerns, ...)``.
+finding = partial(native.finding, AGENCY)
 
 
 def resident_findings(export: Export, resident: Resident) -> tuple[dict[str, Any], ...]:
@@ -126,23 +106,10 @@ def stage(row: Row) -> str:
     return "NOSP" if code == "NOTICE_SEEKING_POSSESSION" else code
 
 
-def age_on(born: date, day: date) -> int:
-    """Age in whole years on ``day``."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def _where(tenancy: Row) -> str:
-    postcode = normal_postcode(tenancy.text("postcode"))
-    place = " ".join(part for part in (tenancy.optional("town"), postcode) if part)
+    postcode = native.normal_postcode(tenancy.text("postcode"))
+    place = " ".join(part for part in (tenancy.optional_text("town"), postcode) if part)
     return f"{tenancy.text('address_line_1')}, {place}"
-
-
-def normal_postcode(postcode: str | None) -> str | None:
-    """Upper case with one space before the inward code, as the schema asks."""
-    if not postcode:
-        return None
-    compact = "".join(postcode.split()).upper()
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
 def _tenancy(export: Export, ref: str, membership: Row) -> dict[str, Any]:
@@ -155,7 +122,7 @@ def _tenancy(export: Export, ref: str, membership: Row) -> dict[str, Any]:
     article = "an" if TENURES[tenure][0] in "aeiou" else "a"
     kind = f"{article} {TENURES[tenure]} at {_where(tenancy)}"
     if left is None:
-        summary = f"{_upper_first(role)} of {kind} since {spoken(joined)}."
+        summary = f"{upper_first(role)} of {kind} since {spoken(joined)}."
     else:
         summary = f"Was {role} of {kind} from {spoken(joined)} to {spoken(left)}."
     temporary = tenure == "TEMPORARY"
@@ -177,7 +144,7 @@ def _household(export: Export, ref: str, membership: Row) -> dict[str, Any]:
     current = [row for row in export.members[tenancy_ref] if export.left(row) is None]
     others = [row for row in current if row is not membership]
     described = [_member(export, row) for row in others]
-    summary = f"Lives with {_listed(described)}." if described else "Lives alone."
+    summary = f"Lives with {listed(described)}." if described else "Lives alone."
     bedrooms = int(tenancy.text("bedrooms"))
     overcrowded = len(current) > 2 * max(bedrooms, 1)
     rooms = "1 bedroom" if bedrooms == 1 else f"{bedrooms} bedrooms"
@@ -235,7 +202,7 @@ def _arrears(export: Export, ref: str, tenancy_ref: str) -> list[dict[str, Any]]
     detail = None
     if len(stages) > 1:
         steps = [f"{STAGES[stage(row)][0]} {spoken(row.day('stage_date'))}" for row in stages]
-        detail = f"{_upper_first(_listed(steps))}."
+        detail = f"{upper_first(listed(steps))}."
     return [
         finding(
             ref,
@@ -259,7 +226,7 @@ def _homelessness(ref: str, case: Row) -> dict[str, Any]:
         case.values["priority_need"].strip(), ""
     )
     severity, concerns = "LOW", [HOUSING]
-    placement = case.optional("ta_type")
+    placement = case.optional_text("ta_type")
     if placement:
         place, severity = PLACEMENTS[placement]
         placed_to = case.optional_day("placed_to")
@@ -296,21 +263,3 @@ def _report(export: Export, ref: str, report: Row, membership: Row, when: date) 
 def _lived_there(export: Export, membership: Row, when: date) -> bool:
     left = export.left(membership)
     return export.joined(membership) <= when and (left is None or when <= left)
-
-
-def _listed(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def spoken(when: date) -> str:
-    """A date as a person writes it: 18 January 2026."""
-    return f"{when.day} {when:%B %Y}"
-
-
-def month(when: date) -> str:
-    """A month as a person writes it: January 2026."""
-    return f"{when:%B %Y}"

@@ -5,20 +5,19 @@ The files, columns and code lists are described in ``FORMAT.md`` beside this mod
 
 from __future__ import annotations
 
-import csv
 import re
-import uuid
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from broker.errors import MashError
+from connectors import native
 from connectors.housing import findings
-from connectors.housing.findings import RELATIONSHIPS, TENURES, normal_postcode
+from connectors.housing.findings import RELATIONSHIPS, TENURES
 from connectors.identity import Identity
+from connectors.native import ISO_DAY, CsvRow, csv_rows
 from connectors.records import AgencyRecord
 
 AGENCY = "housing"
@@ -70,79 +69,19 @@ TENANCY_REF = re.compile(r"[A-Z]{2,4}-T-\d{6}")
 PERSON_REF = re.compile(r"[A-Z]{2,4}-P-\d{8}")
 CASE_REF = re.compile(r"[A-Z]{2,4}-H-\d{6}")
 REPORT_REF = re.compile(r"[A-Z]{2,4}-R-\d{6}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class InvalidExport(MashError):
-    """The housing export does not follow FORMAT.md; names the file, line and column."""
+class Row(CsvRow):
+    """One CSV row of the export; a blank cell is a code where the code list allows ""."""
 
-    def __init__(self, path: Path, line: int | None, field: str | None, problem: str) -> None:
-        where = (
-            str(path) + (f", line {line}" if line else "") + (f", field {field}" if field else "")
-        )
-        super().__init__(f"{where}: {problem}")
-        self.path = path
-        self.line = line
-        self.field = field
-
-
-@dataclass(frozen=True)
-class Row:
-    """One CSV row by column name, and where it is, for errors."""
-
-    path: Path
-    line: int
-    values: dict[str, str]
-
-    def fail(self, column: str | None, problem: str) -> InvalidExport:
-        """An error naming this row's file, line and ``column``."""
-        return InvalidExport(self.path, self.line, column, problem)
-
-    def optional(self, column: str) -> str | None:
-        """The value, stripped; None if blank."""
-        return self.values[column].strip() or None
-
-    def text(self, column: str) -> str:
-        """A value that must not be blank."""
-        value = self.optional(column)
-        if value is None:
-            raise self.fail(column, "is blank")
-        return value
-
-    def code(self, column: str, allowed: Collection[str]) -> str:
-        """A value from a code list (blank only if the list allows "")."""
-        value = self.values[column].strip()
-        if value not in allowed:
-            listed = ", ".join(sorted(code for code in allowed if code))
-            raise self.fail(
-                column, f"{value!r} is not one of {listed}" if listed else "must be blank"
-            )
-        return value
+    days = ISO_DAY
+    blank_is_a_code = True
 
     def reference(self, column: str, pattern: re.Pattern[str]) -> str:
         """A reference in the shape ``pattern`` gives."""
         value = self.text(column)
         if not pattern.fullmatch(value):
             raise self.fail(column, f"{value!r} is not a reference like {pattern.pattern}")
-        return value
-
-    def optional_day(self, column: str) -> date | None:
-        """A YYYY-MM-DD date, or None if blank."""
-        value = self.optional(column)
-        if value is None:
-            return None
-        try:
-            if not _DATE.fullmatch(value):
-                raise ValueError(value)
-            return date.fromisoformat(value)
-        except ValueError:
-            raise self.fail(column, f"{value!r} is not a date YYYY-MM-DD") from None
-
-    def day(self, column: str) -> date:
-        """A YYYY-MM-DD date that must be present."""
-        value = self.optional_day(column)
-        if value is None:
-            raise self.fail(column, "is blank")
         return value
 
     def amount(self, column: str) -> Decimal:
@@ -158,28 +97,7 @@ class Row:
 
 def rows(folder: Path, name: str) -> Iterator[Row]:
     """The rows of one file of the export, after checking its header."""
-    path = folder / name
-    if not path.is_file():
-        raise InvalidExport(path, None, None, "the file is missing from the export")
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, strict=True)
-        try:
-            header = [column.strip() for column in next(reader, [])]
-            missing = [column for column in COLUMNS[name] if column not in header]
-            if missing:
-                raise InvalidExport(path, 1, missing[0], "the column is missing from the header")
-            start = reader.line_num + 1
-            for values in reader:
-                line, start = start, reader.line_num + 1
-                if not any(value.strip() for value in values):
-                    continue
-                if len(values) != len(header):
-                    raise InvalidExport(
-                        path, line, None, f"expected {len(header)} fields, found {len(values)}"
-                    )
-                yield Row(path, line, dict(zip(header, values, strict=True)))
-        except csv.Error as exc:
-            raise InvalidExport(path, reader.line_num, None, f"not valid CSV: {exc}") from exc
+    yield from csv_rows(folder / name, COLUMNS[name], Row)
 
 
 @dataclass
@@ -295,7 +213,7 @@ class Export:
         if (
             row.code("age_16_17", ("Y", "N")) == "Y"
             and born
-            and not (16 <= findings.age_on(born, approached) <= 17)
+            and not (16 <= native.age_on(born, approached) <= 17)
         ):
             raise row.fail("age_16_17", "the date of birth does not make them 16 or 17")
         placement = row.code("ta_type", (*findings.PLACEMENTS, ""))
@@ -321,18 +239,18 @@ class Export:
     def address(self, membership: Row) -> dict[str, Any]:
         """The tenancy's address as a ``uk.mash.v1.Address``, dated for this person."""
         tenancy = self.tenancies[membership.text("tenancy_ref")]
-        return {
-            "lines": [
+        return native.address(
+            [
                 line
                 for column in ("address_line_1", "address_line_2")
-                if (line := tenancy.optional(column))
+                if (line := tenancy.optional_text(column))
             ],
-            "town": tenancy.optional("town"),
-            "postcode": normal_postcode(tenancy.optional("postcode")),
-            "uprn": tenancy.optional("uprn"),
-            "from_date": self.joined(membership),
-            "to_date": self.left(membership),
-        }
+            tenancy.optional_text("town"),
+            native.normal_postcode(tenancy.optional_text("postcode")),
+            uprn=tenancy.optional_text("uprn"),
+            from_date=self.joined(membership),
+            to_date=self.left(membership),
+        )
 
 
 def _person_details(row: Row) -> str:
@@ -374,9 +292,7 @@ def recorded_person(export: Export, resident: Resident) -> dict[str, Any]:
     for row in [*latest_first, *resident.cases]:
         given, family = row.text("forename"), row.text("surname")
         name_type = "PREVIOUS" if names else "CURRENT"
-        names.setdefault(
-            (given, family), {"given_names": given, "family_name": family, "name_type": name_type}
-        )
+        names.setdefault((given, family), native.person_name(given, family, name_type))
     latest = [*latest_first, *resident.cases][0]
     born = latest.optional_day("date_of_birth")
     addresses = [export.address(row) for row in latest_first]
@@ -385,20 +301,18 @@ def recorded_person(export: Export, resident: Resident) -> dict[str, Any]:
         row.text("tenancy_ref")
         for row in sorted(latest_first, key=lambda row: export.left(row) is not None)
     )
-    return {
-        "person_id": uuid.uuid5(uuid.NAMESPACE_URL, f"mash:{AGENCY}:person:{resident.person_ref}"),
-        "role": "OTHER",
-        "names": list(names.values()),
-        "date_of_birth": {"date": born, "precision": "DAY"} if born else None,
-        "gender": GENDERS[latest.code("gender", GENDERS)],
-        "addresses": addresses,
-        "identifiers": [
+    return native.person(
+        AGENCY,
+        resident.person_ref,
+        names=list(names.values()),
+        date_of_birth=native.date_of_birth(born),
+        gender=GENDERS[latest.code("gender", GENDERS)],
+        addresses=addresses,
+        identifiers=[
             *(
                 {"scheme": "HOUSING_TENANCY_REFERENCE", "value": ref, "issuer": None}
                 for ref in tenancies
             ),
             {"scheme": "OTHER", "value": resident.person_ref, "issuer": "housing person reference"},
         ],
-        "parental_responsibility": None,
-        "relationship_to_child": None,
-    }
+    )

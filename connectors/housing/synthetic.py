@@ -12,13 +12,13 @@ files.
 
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from connectors.housing.records import COLUMNS
+from connectors.native import age_on, write_csv_files
 from connectors.synthetic.model import Address, AgencyView, Family, Partnership, SyntheticPerson
 
 AGENCY = "housing"
@@ -57,11 +57,7 @@ def write(partnership: Partnership, folder: Path) -> int:
             household = _Household(rng, partnership.reference_date, family, members)
             written += household.write(tables, references)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, columns in COLUMNS.items():
-        with (folder / name).open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            writer.writerows(tables[name])
+    write_csv_files(folder, COLUMNS, tables)
     return written
 
 
@@ -289,7 +285,7 @@ class _Household:
                     _GENDERS.get(view.gender, "U"),
                     _iso(approached),
                     "Y",
-                    "Y" if 16 <= _age(view.date_of_birth, approached) <= 17 else "N",
+                    "Y" if 16 <= age_on(view.date_of_birth, approached) <= 17 else "N",
                     "HOSTEL" if hostel else "",
                     _iso(approached + timedelta(days=1)) if hostel else "",
                     "",
@@ -331,7 +327,3 @@ def _tenancy(ref: str, home: Address, end: date | None, tenure: str, bedrooms: i
         tenure,
         str(bedrooms),
     ]
-
-
-def _age(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

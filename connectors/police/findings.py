@@ -7,10 +7,13 @@ risk gradings.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Mapping
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
+
+from connectors import native
+from connectors.native import age_on, spoken
 
 if TYPE_CHECKING:
     from connectors.police.records import Fields
@@ -73,48 +76,13 @@ CODE_LISTS: dict[str, Mapping[str, object]] = {
     "exploitation_type": EXPLOITATION,
     "outcome": CRIME_OUTCOMES,
 }
-MONTHS = (
-    *("January", "February", "March", "April", "May", "June"),
-    *("July", "August", "September", "October", "November", "December"),
-)
-
-
-def spoken_date(day: date) -> str:
-    """A date as a sentence writes it: 20 December 2025."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+#: A police finding: ``_finding(record_id, category, source_reference, *, concerns, ...)``.
+_finding = partial(native.finding, AGENCY)
 
 
 def _is_child(born: date | None, on: date) -> bool:
     """Under 18 on ``on``; someone whose date of birth is unknown counts as an adult."""
-    return (
-        born is not None
-        and (on.year - born.year - ((on.month, on.day) < (born.month, born.day))) < 18
-    )
-
-
-def _finding(
-    record_id: str,
-    category: str,
-    concerns: list[str],
-    event_date: date | None,
-    summary: str,
-    detail: str | None,
-    severity: str,
-    source_reference: str,
-) -> dict[str, Any]:
-    code = f"{AGENCY}.{category}"
-    return {
-        "finding_id": uuid.uuid5(
-            uuid.NAMESPACE_URL, f"mash:{AGENCY}:finding:{source_reference}:{code}:{record_id}"
-        ),
-        "category": code,
-        "concern_categories": concerns,
-        "event_date": event_date,
-        "summary": summary,
-        "detail": detail,
-        "severity": severity,
-        "source_reference": source_reference,
-    }
+    return born is not None and age_on(born, on) < 18
 
 
 def marker_findings(row: Fields, record_id: str) -> list[dict[str, Any]]:
@@ -134,17 +102,17 @@ def marker_findings(row: Fields, record_id: str) -> list[dict[str, Any]]:
         reference = f"{record_id}/{code}"
         if any(finding["source_reference"] == reference for finding in findings):
             raise marker.fail("code", f"marker {code} appears twice")
-        summary = f"Police warning marker for {wording}, added {spoken_date(added)}."
+        summary = f"Police warning marker for {wording}, added {spoken(added)}."
         findings.append(
             _finding(
                 record_id,
                 "weapons_or_violence_marker",
-                concerns,
-                added,
-                summary,
-                marker.optional_text("note"),
-                severity,
                 reference,
+                concerns=concerns,
+                event_date=added,
+                summary=summary,
+                detail=marker.optional_text("note"),
+                severity=severity,
             )
         )
     return findings
@@ -181,7 +149,7 @@ def occurrence_findings(
     for name in ("against_child", "domestic"):
         row.flag(name)
     detail = row.optional_text("summary")
-    on = f"on {spoken_date(when)}"
+    on = f"on {spoken(when)}"
     for record_id, role in _involved(row, born):
         found: tuple[str, list[str], str, str] | None
         if role == "CHILD_PRESENT" and kind != "CHILD_CONCERN":
@@ -190,10 +158,19 @@ def occurrence_findings(
             found = _role_finding(row, kind, role, _is_child(born[record_id], when), on)
         if found is not None:
             category, concerns, summary, severity = found
-            finding = _finding(
-                record_id, category, concerns, when, summary, detail, severity, occurrence_id
+            yield (
+                record_id,
+                _finding(
+                    record_id,
+                    category,
+                    occurrence_id,
+                    concerns=concerns,
+                    event_date=when,
+                    summary=summary,
+                    detail=detail,
+                    severity=severity,
+                ),
             )
-            yield record_id, finding
 
 
 def _child_present(row: Fields, kind: str, summary: str) -> tuple[str, list[str], str, str]:
@@ -308,11 +285,16 @@ def custody_finding(row: Fields, born: Mapping[str, date | None]) -> tuple[str, 
     against_child, domestic = row.flag("against_child"), row.flag("domestic")
     category, concerns = _offending(_is_child(born[record_id], arrested), against_child, domestic)
     kind = " (against a child)" if against_child else " (domestic abuse)" if domestic else ""
-    summary = (
-        f"Arrested on {spoken_date(arrested)} for {offence}{kind}; {CUSTODY_OUTCOMES[outcome]}."
-    )
+    summary = f"Arrested on {spoken(arrested)} for {offence}{kind}; {CUSTODY_OUTCOMES[outcome]}."
     severity = _offence_severity(outcome, against_child)
     detail = row.optional_text("notes")
     return record_id, _finding(
-        record_id, category, concerns, arrested, summary, detail, severity, custody_id
+        record_id,
+        category,
+        custody_id,
+        concerns=concerns,
+        event_date=arrested,
+        summary=summary,
+        detail=detail,
+        severity=severity,
     )

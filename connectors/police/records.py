@@ -6,15 +6,14 @@ The files, fields and code lists are described in ``FORMAT.md`` beside this modu
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from broker.errors import MashError
+from connectors import native
 from connectors.identity import Identity
+from connectors.native import InvalidExport, JsonFields
 from connectors.police.findings import custody_finding, marker_findings, occurrence_findings
 from connectors.records import AgencyRecord
 
@@ -36,101 +35,14 @@ REFERENCES: dict[str, tuple[str, str | None]] = {
 }
 
 
-class InvalidExport(MashError):
-    """The police export does not follow FORMAT.md; names the file, line and field."""
-
-    def __init__(self, path: Path, line: int | None, field: str | None, problem: str) -> None:
-        where = (
-            str(path) + (f", line {line}" if line else "") + (f", field {field}" if field else "")
-        )
-        super().__init__(f"{where}: {problem}")
-        self.path = path
-        self.line = line
-        self.field = field
-
-
-@dataclass(frozen=True)
-class Fields:
-    """One JSON object of the export and where it was read, for error messages."""
-
-    values: Mapping[str, Any]
-    path: Path
-    line: int
-    prefix: str = ""
-
-    def fail(self, name: str, problem: str) -> InvalidExport:
-        return InvalidExport(self.path, self.line, self.prefix + name, problem)
-
-    def optional_text(self, name: str) -> str | None:
-        value = self.values.get(name)
-        if value is None or value == "":
-            return None
-        if not isinstance(value, str):
-            raise self.fail(name, f"expected a string, got {value!r}")
-        return value
-
-    def text(self, name: str) -> str:
-        value = self.optional_text(name)
-        if value is None:
-            raise self.fail(name, "is missing")
-        return value
-
-    def optional_code(self, name: str, allowed: Collection[str]) -> str | None:
-        value = self.optional_text(name)
-        if value is not None and value not in allowed:
-            raise self.fail(name, f"{value!r} is not one of {', '.join(sorted(allowed))}")
-        return value
-
-    def code(self, name: str, allowed: Collection[str]) -> str:
-        value = self.optional_code(name, allowed)
-        if value is None:
-            raise self.fail(name, "is missing")
-        return value
-
-    def optional_day(self, name: str) -> date | None:
-        value = self.optional_text(name)
-        if value is None:
-            return None
-        try:
-            if len(value) != len("YYYY-MM-DD"):
-                raise ValueError(value)
-            return date.fromisoformat(value)
-        except ValueError:
-            raise self.fail(name, f"{value!r} is not a date YYYY-MM-DD") from None
-
-    def day(self, name: str) -> date:
-        value = self.optional_day(name)
-        if value is None:
-            raise self.fail(name, "is missing")
-        return value
-
-    def flag(self, name: str) -> bool:
-        value = self.values.get(name)
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            raise self.fail(name, f"expected true or false, got {value!r}")
-        return value
+class Fields(JsonFields):
+    """One JSON object of the force's export, and the line it was read from."""
 
     def count(self, name: str) -> int:
+        """A whole number, zero or more."""
         value = self.values.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise self.fail(name, f"expected a whole number of 0 or more, got {value!r}")
-        return value
-
-    def objects(self, name: str) -> list[Fields]:
-        value = self.values.get(name) or []
-        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            raise self.fail(name, "expected a list of objects")
-        return [
-            Fields(item, self.path, self.line, f"{self.prefix}{name}[{index}].")
-            for index, item in enumerate(value)
-        ]
-
-    def strings(self, name: str) -> list[str]:
-        value = self.values.get(name) or []
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise self.fail(name, "expected a list of strings")
         return value
 
 
@@ -183,11 +95,11 @@ class PoliceBackend:
 
     def _person(self, row: Fields) -> dict[str, Any]:
         record_id = row.text("person_id")
-        names = [_name(row.optional_text("forenames"), row.optional_text("surname"), "CURRENT")]
+        given, family = row.optional_text("forenames"), row.optional_text("surname")
+        names = [native.person_name(given, family, "CURRENT")]
         for alias in row.objects("aliases"):
-            names.append(
-                _name(alias.optional_text("forenames"), alias.optional_text("surname"), "ALIAS")
-            )
+            given, family = alias.optional_text("forenames"), alias.optional_text("surname")
+            names.append(native.person_name(given, family, "ALIAS"))
         born = row.optional_day("date_of_birth")
         names = [name for name in names if name["given_names"] or name["family_name"]]
         identifiers: list[dict[str, Any]] = [
@@ -198,38 +110,18 @@ class PoliceBackend:
             identifiers.append(
                 {"scheme": scheme, "value": reference.text("value"), "issuer": issuer}
             )
-        addresses = [
-            {
-                "lines": address.strings("lines"),
-                "town": address.optional_text("town"),
-                "postcode": address.optional_text("postcode"),
-                "uprn": None,
-                "from_date": address.optional_day("from"),
-                "to_date": address.optional_day("to"),
-            }
-            for address in row.objects("addresses")
-        ]
-        return {
-            "person_id": uuid.uuid5(uuid.NAMESPACE_URL, f"mash:{AGENCY}:person:{record_id}"),
+        addresses = native.json_addresses(row, "addresses", since="from", until="to")
+        return native.person(
+            AGENCY,
+            record_id,
             # The force's own flag is the exchange's role; otherwise the case role is unknown.
-            "role": "PERSON_OF_CONCERN" if row.flag("person_of_concern") else "OTHER",
-            "names": names,
-            "date_of_birth": {"date": born, "precision": "DAY"} if born else None,
-            "gender": GENDERS[row.optional_code("gender", GENDERS) or "U"],
-            "addresses": sorted(addresses, key=_current_first),
-            "identifiers": identifiers,
-            "parental_responsibility": None,
-            "relationship_to_child": None,
-        }
-
-
-def _name(given: str | None, family: str | None, name_type: str) -> dict[str, Any]:
-    return {"given_names": given, "family_name": family, "name_type": name_type}
-
-
-def _current_first(address: Mapping[str, Any]) -> tuple[bool, int]:
-    latest = address["to_date"] or address["from_date"] or date.min
-    return address["to_date"] is not None, -latest.toordinal()
+            role="PERSON_OF_CONCERN" if row.flag("person_of_concern") else "OTHER",
+            names=names,
+            date_of_birth=native.date_of_birth(born),
+            gender=GENDERS[row.optional_code("gender", GENDERS) or "U"],
+            addresses=sorted(addresses, key=native.current_first),
+            identifiers=identifiers,
+        )
 
 
 def _born(person: Mapping[str, Any]) -> date | None:

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from connectors.native import address_objects
 from connectors.police.records import (
     AGENCY,
     CUSTODY_FILE,
@@ -97,16 +98,7 @@ class _Export:
             "aliases": aliases,
             "date_of_birth": view.date_of_birth.isoformat() if view.date_of_birth else None,
             "gender": CODE_FOR_GENDER.get(view.gender, "U"),
-            "addresses": [
-                {
-                    "lines": list(address.lines),
-                    "town": address.town,
-                    "postcode": address.postcode,
-                    "from": address.from_date.isoformat(),
-                    "to": address.to_date.isoformat() if address.to_date else None,
-                }
-                for address in view.addresses
-            ],
+            "addresses": address_objects(view.addresses, since="from", until="to"),
             "markers": [],
             "person_of_concern": False,
             "references": references,

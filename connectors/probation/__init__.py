@@ -1,5 +1,6 @@
 """Probation connector: a probation case management system's JSON export (see FORMAT.md)."""
 
-from connectors.probation.records import InvalidExport, ProbationBackend
+from connectors.native import InvalidExport
+from connectors.probation.records import ProbationBackend
 
 __all__ = ["InvalidExport", "ProbationBackend"]

@@ -7,10 +7,12 @@ licence conditions.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
+
+from connectors import native
+from connectors.native import spoken
 
 if TYPE_CHECKING:
     from connectors.probation.records import Fields
@@ -54,40 +56,8 @@ LICENCE_CONDITIONS: dict[str, tuple[list[str], str]] = {
     "DRUG_TESTING": (["PARENTAL_SUBSTANCE_MISUSE"], "LOW"),
     "OTHER": ([], "LOW"),
 }
-MONTHS = (
-    *("January", "February", "March", "April", "May", "June"),
-    *("July", "August", "September", "October", "November", "December"),
-)
-
-
-def spoken_date(day: date) -> str:
-    """A date as a sentence writes it: 20 December 2025."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def _finding(
-    record_id: str,
-    category: str,
-    concerns: list[str],
-    event_date: date | None,
-    summary: str,
-    detail: str | None,
-    severity: str,
-    source_reference: str,
-) -> dict[str, Any]:
-    code = f"{AGENCY}.{category}"
-    return {
-        "finding_id": uuid.uuid5(
-            uuid.NAMESPACE_URL, f"mash:{AGENCY}:finding:{source_reference}:{code}:{record_id}"
-        ),
-        "category": code,
-        "concern_categories": concerns,
-        "event_date": event_date,
-        "summary": summary,
-        "detail": detail,
-        "severity": severity,
-        "source_reference": source_reference,
-    }
+#: A probation finding: ``_finding(crn, category, source_reference, *, concerns, ...)``.
+_finding = partial(native.finding, AGENCY)
 
 
 def all_findings(row: Fields, crn: str) -> list[dict[str, Any]]:
@@ -114,11 +84,18 @@ def _conviction_findings(row: Fields, crn: str) -> Iterator[dict[str, Any]]:
             severity = "SERIOUS"
         if conviction.flag("domesticAbuse"):
             concerns.append("DOMESTIC_ABUSE")
-        summary = f"Convicted on {spoken_date(convicted)} of {offence}; sentenced to {sentence}."
+        summary = f"Convicted on {spoken(convicted)} of {offence}; sentenced to {sentence}."
         committed = conviction.optional_day("offenceDate")
-        detail = f"Offence committed on {spoken_date(committed)}." if committed else None
+        detail = f"Offence committed on {spoken(committed)}." if committed else None
         yield _finding(
-            crn, "offence_history", concerns, convicted, summary, detail, severity, reference
+            crn,
+            "offence_history",
+            reference,
+            concerns=concerns,
+            event_date=convicted,
+            summary=summary,
+            detail=detail,
+            severity=severity,
         )
 
 
@@ -129,15 +106,22 @@ def _supervision_findings(row: Fields, crn: str) -> Iterator[dict[str, Any]]:
     reference = supervision.text("supervisionId")
     wording, severity = SUPERVISION[supervision.code("type", SUPERVISION)]
     start = supervision.day("startDate")
-    summary = f"Under probation supervision on {wording} since {spoken_date(start)}"
+    summary = f"Under probation supervision on {wording} since {spoken(start)}"
     end = supervision.optional_day("expectedEndDate")
-    summary += f", expected to end {spoken_date(end)}." if end else "."
+    summary += f", expected to end {spoken(end)}." if end else "."
     manager, team = supervision.optional_text("offenderManager"), supervision.optional_text("team")
     detail = (
         f"Probation practitioner: {manager}" + (f", {team}." if team else ".") if manager else None
     )
     yield _finding(
-        crn, "supervision", ["PARENTAL_OFFENDING"], start, summary, detail, severity, reference
+        crn,
+        "supervision",
+        reference,
+        concerns=["PARENTAL_OFFENDING"],
+        event_date=start,
+        summary=summary,
+        detail=detail,
+        severity=severity,
     )
 
 
@@ -152,31 +136,31 @@ def _registration_findings(row: Fields, crn: str) -> Iterator[dict[str, Any]]:
             if not registration.flag("riskToChildren"):
                 continue
             summary = (
-                f"Assessed on {spoken_date(since)} as posing a {wording} risk of serious harm,"
+                f"Assessed on {spoken(since)} as posing a {wording} risk of serious harm,"
                 " including to children."
             )
             yield _finding(
                 crn,
                 "risk_to_children",
-                ["RISK_FROM_ADULT"],
-                since,
-                summary,
-                notes,
-                severity,
                 reference,
+                concerns=["RISK_FROM_ADULT"],
+                event_date=since,
+                summary=summary,
+                detail=notes,
+                severity=severity,
             )
         elif kind == "DOMESTIC_ABUSE_PERPETRATOR":
-            summary = f"Registered as a perpetrator of domestic abuse since {spoken_date(since)}."
+            summary = f"Registered as a perpetrator of domestic abuse since {spoken(since)}."
             concerns = ["DOMESTIC_ABUSE"]
             yield _finding(
                 crn,
                 "domestic_abuse_perpetrator",
-                concerns,
-                since,
-                summary,
-                notes,
-                "MODERATE",
                 reference,
+                concerns=concerns,
+                event_date=since,
+                summary=summary,
+                detail=notes,
+                severity="MODERATE",
             )
         else:
             category = registration.number("mappaCategory", MAPPA_CATEGORIES)
@@ -184,11 +168,18 @@ def _registration_findings(row: Fields, crn: str) -> Iterator[dict[str, Any]]:
             wording, concerns = MAPPA_CATEGORIES[category]
             summary = (
                 f"Managed under MAPPA (multi-agency public protection arrangements) since"
-                f" {spoken_date(since)}: category {category}, {wording}; level {level}."
+                f" {spoken(since)}: category {category}, {wording}; level {level}."
             )
             severity = "MODERATE" if level == 1 else "SERIOUS"
             yield _finding(
-                crn, "supervision", list(concerns), since, summary, notes, severity, reference
+                crn,
+                "supervision",
+                reference,
+                concerns=concerns,
+                event_date=since,
+                summary=summary,
+                detail=notes,
+                severity=severity,
             )
 
 
@@ -200,5 +191,11 @@ def _licence_findings(row: Fields, crn: str) -> Iterator[dict[str, Any]]:
         since = condition.optional_day("startDate")
         summary = f"Licence condition: {description}."
         yield _finding(
-            crn, "licence_conditions", list(concerns), since, summary, None, severity, reference
+            crn,
+            "licence_conditions",
+            reference,
+            concerns=concerns,
+            event_date=since,
+            summary=summary,
+            severity=severity,
         )

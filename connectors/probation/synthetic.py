@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from connectors.native import address_objects
 from connectors.probation.records import AGENCY, GENDERS, OFFENDERS_FILE
 from connectors.synthetic.model import AgencyView, Family, Partnership, SyntheticPerson
 
@@ -108,16 +109,7 @@ def _offender(view: AgencyView) -> dict[str, Any]:
         "dateOfBirth": view.date_of_birth.isoformat() if view.date_of_birth else None,
         "gender": GENDER_FOR_SYMBOL.get(view.gender, "Unknown"),
         "otherIds": other_ids,
-        "addresses": [
-            {
-                "lines": list(address.lines),
-                "town": address.town,
-                "postcode": address.postcode,
-                "startDate": address.from_date.isoformat(),
-                "endDate": address.to_date.isoformat() if address.to_date else None,
-            }
-            for address in view.addresses
-        ],
+        "addresses": address_objects(view.addresses, since="startDate", until="endDate"),
         "convictions": [],
         "supervision": None,
         "registrations": [],

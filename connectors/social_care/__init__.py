@@ -1,5 +1,6 @@
 """Children's social care connector: a case management system's CSV export (see FORMAT.md)."""
 
-from connectors.social_care.records import InvalidExport, SocialCareBackend
+from connectors.native import InvalidExport
+from connectors.social_care.records import SocialCareBackend
 
 __all__ = ["InvalidExport", "SocialCareBackend"]

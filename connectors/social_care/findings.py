@@ -6,10 +6,12 @@ category and severity from the involvement's type and whether it is still open.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from connectors import native
+from connectors.native import spoken
 
 AGENCY = "social_care"
 
@@ -34,11 +36,6 @@ CATEGORIES = {
 }
 CP_CATEGORIES = frozenset({"NEGLECT", "PHYSICAL", "EMOTIONAL", "SEXUAL"})
 
-MONTHS = (
-    *("January", "February", "March", "April", "May", "June"),
-    *("July", "August", "September", "October", "November", "December"),
-)
-
 
 @dataclass(frozen=True)
 class Involvement:
@@ -50,11 +47,6 @@ class Involvement:
     end: date | None
     categories: tuple[str, ...]
     team: str | None
-
-
-def spoken_date(day: date) -> str:
-    """A date as a sentence writes it: 20 December 2025."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 #: (type, still open) -> (category, severity).
@@ -98,7 +90,7 @@ EPISODES = {
 def _summary(involvement: Involvement) -> str:
     """One sentence: what the episode was, its dates, and its categories in brackets."""
     closed, still_open = EPISODES[involvement.kind]
-    start = spoken_date(involvement.start)
+    start = spoken(involvement.start)
     if involvement.kind == "REFERRAL":
         when = f" on {start}" + (
             "" if involvement.end else "; the referral is still being screened"
@@ -107,7 +99,7 @@ def _summary(involvement: Involvement) -> str:
     elif involvement.end is None:
         sentence = f"{still_open} since {start}"
     else:
-        sentence = f"{closed} from {start} to {spoken_date(involvement.end)}"
+        sentence = f"{closed} from {start} to {spoken(involvement.end)}"
     wording = ", ".join(CATEGORIES[code][1] for code in involvement.categories)
     return f"{sentence} ({wording})." if wording else f"{sentence}."
 
@@ -117,17 +109,14 @@ def finding(record_id: str, involvement: Involvement) -> dict[str, Any]:
     concerns = [CATEGORIES[code][0] for code in involvement.categories]
     if involvement.kind == "PRIVATE_FOSTERING" and "PRIVATE_FOSTERING" not in concerns:
         concerns.append("PRIVATE_FOSTERING")
-    code = f"{AGENCY}.{category}"
-    reference = involvement.involvement_id
-    return {
-        "finding_id": uuid.uuid5(
-            uuid.NAMESPACE_URL, f"mash:{AGENCY}:finding:{reference}:{code}:{record_id}"
-        ),
-        "category": code,
-        "concern_categories": concerns,
-        "event_date": involvement.start,
-        "summary": _summary(involvement),
-        "detail": f"Team: {involvement.team}." if involvement.team else None,
-        "severity": severity,
-        "source_reference": reference,
-    }
+    return native.finding(
+        AGENCY,
+        record_id,
+        category,
+        involvement.involvement_id,
+        concerns=concerns,
+        event_date=involvement.start,
+        summary=_summary(involvement),
+        detail=f"Team: {involvement.team}." if involvement.team else None,
+        severity=severity,
+    )

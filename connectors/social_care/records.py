@@ -8,13 +8,13 @@ from __future__ import annotations
 import csv
 import uuid
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from broker.errors import MashError
+from connectors import native
 from connectors.identity import Identity
+from connectors.native import UK_DAY_LOOSE, CsvRow, InvalidExport
 from connectors.records import AgencyRecord
 from connectors.social_care.findings import CATEGORIES, CP_CATEGORIES, Involvement, finding
 
@@ -68,77 +68,22 @@ PLAN_TYPES = {
 ALLOCATION_PLAN_TYPES = frozenset({"OTHER", *PLAN_TYPES.values()})
 
 
-class InvalidExport(MashError):
-    """The social care export does not follow FORMAT.md; names the file, line and field."""
+class Row(CsvRow):
+    """One CSV row of the export and its line in the file; an empty cell is a missing value."""
 
-    def __init__(self, path: Path, line: int | None, field: str | None, problem: str) -> None:
-        where = (
-            str(path) + (f", line {line}" if line else "") + (f", field {field}" if field else "")
-        )
-        super().__init__(f"{where}: {problem}")
-        self.path = path
-        self.line = line
-        self.field = field
-
-
-@dataclass(frozen=True)
-class Row:
-    """One CSV row and its line in the file; an empty cell is a missing value."""
-
-    values: Mapping[str, str]
-    path: Path
-    line: int
-
-    def fail(self, name: str, problem: str) -> InvalidExport:
-        return InvalidExport(self.path, self.line, name, problem)
-
-    def optional_text(self, name: str) -> str | None:
-        return self.values[name].strip() or None
-
-    def text(self, name: str) -> str:
-        value = self.optional_text(name)
-        if value is None:
-            raise self.fail(name, "is empty")
-        return value
-
-    def optional_code(self, name: str, allowed: Collection[str]) -> str | None:
-        value = self.optional_text(name)
-        if value is not None and value not in allowed:
-            raise self.fail(name, f"{value!r} is not one of {', '.join(sorted(allowed))}")
-        return value
-
-    def code(self, name: str, allowed: Collection[str]) -> str:
-        value = self.optional_code(name, allowed)
-        if value is None:
-            raise self.fail(name, "is empty")
-        return value
+    missing = "is empty"
+    days = UK_DAY_LOOSE
 
     def codes(self, name: str, allowed: Collection[str]) -> list[str]:
+        """Codes from ``allowed`` separated by ";", each once; none if the cell is empty."""
         values = [code.strip() for code in (self.optional_text(name) or "").split(";")]
         for code in values:
             if code and code not in allowed:
                 raise self.fail(name, f"{code!r} is not one of {', '.join(sorted(allowed))}")
         return list(dict.fromkeys(code for code in values if code))
 
-    def optional_day(self, name: str) -> date | None:
-        value = self.optional_text(name)
-        if value is None:
-            return None
-        try:
-            day, month, year = value.split("/")
-            if (len(day), len(month), len(year)) != (2, 2, 4):
-                raise ValueError(value)
-            return date(int(year), int(month), int(day))
-        except ValueError:
-            raise self.fail(name, f"{value!r} is not a date DD/MM/YYYY") from None
-
-    def day(self, name: str) -> date:
-        value = self.optional_day(name)
-        if value is None:
-            raise self.fail(name, "is empty")
-        return value
-
     def instant(self, name: str) -> datetime:
+        """An ISO 8601 timestamp with a time zone, to the millisecond, in UTC."""
         value = self.text(name)
         try:
             moment = datetime.fromisoformat(value)
@@ -171,19 +116,13 @@ def _address(row: Row, from_column: str, to_column: str | None) -> dict[str, Any
     town, postcode = row.optional_text("town"), row.optional_text("postcode")
     if not (lines or town or postcode):
         return None
-    return {
-        "lines": lines,
-        "town": town,
-        "postcode": postcode,
-        "uprn": None,
-        "from_date": row.optional_day(from_column),
-        "to_date": row.optional_day(to_column) if to_column else None,
-    }
-
-
-def _current_first(address: Mapping[str, Any]) -> tuple[bool, int]:
-    latest = address["to_date"] or address["from_date"] or date.min
-    return address["to_date"] is not None, -latest.toordinal()
+    return native.address(
+        lines,
+        town,
+        postcode,
+        from_date=row.optional_day(from_column),
+        to_date=row.optional_day(to_column) if to_column else None,
+    )
 
 
 class SocialCareBackend:
@@ -280,19 +219,17 @@ class SocialCareBackend:
                 raise row.fail("postcode", "the row has no address")
             people[record_id]["addresses"].append(address)
         for person in people.values():
-            person["addresses"].sort(key=_current_first)
+            person["addresses"].sort(key=native.current_first)
         return people
 
     def _person(self, row: Row, record_id: str) -> dict[str, Any]:
         given, surname = row.optional_text("forenames"), row.optional_text("surname")
-        names = [{"given_names": given, "family_name": surname, "name_type": "CURRENT"}]
+        names = [native.person_name(given, surname, "CURRENT")]
         preferred, former = row.optional_text("preferred_name"), row.optional_text("former_surname")
         if preferred:
-            names.append(
-                {"given_names": preferred, "family_name": surname, "name_type": "KNOWN_AS"}
-            )
+            names.append(native.person_name(preferred, surname, "KNOWN_AS"))
         if former:
-            names.append({"given_names": given, "family_name": former, "name_type": "PREVIOUS"})
+            names.append(native.person_name(given, former, "PREVIOUS"))
         born = row.optional_day("date_of_birth")
         names = [name for name in names if name["given_names"] or name["family_name"]]
         estimated = row.optional_code("dob_estimated", ("Y", "N")) == "Y"
@@ -305,19 +242,15 @@ class SocialCareBackend:
                 issuer = self.authority if scheme == "LOCAL_EARLY_HELP_ID" else None
                 identifiers.append({"scheme": scheme, "value": value, "issuer": issuer})
         current = _address(row, "address_from", None)
-        return {
-            "person_id": uuid.uuid5(uuid.NAMESPACE_URL, f"mash:{AGENCY}:person:{record_id}"),
-            "role": "OTHER",
-            "names": names,
-            "date_of_birth": {"date": born, "precision": "APPROXIMATE" if estimated else "DAY"}
-            if born
-            else None,
-            "gender": GENDERS[row.optional_code("gender", GENDERS) or "U"],
-            "addresses": [current] if current else [],
-            "identifiers": identifiers,
-            "parental_responsibility": None,
-            "relationship_to_child": None,
-        }
+        return native.person(
+            AGENCY,
+            record_id,
+            names=names,
+            date_of_birth=native.date_of_birth(born, "APPROXIMATE" if estimated else "DAY"),
+            gender=GENDERS[row.optional_code("gender", GENDERS) or "U"],
+            addresses=[current] if current else [],
+            identifiers=identifiers,
+        )
 
 
 def _involvements(folder: Path, people: Mapping[str, Any]) -> dict[str, list[Involvement]]:
