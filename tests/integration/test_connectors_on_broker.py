@@ -18,9 +18,9 @@ from broker.settings import MashSettings
 from broker.topic_admin import apply_catalogue
 from broker.transport import Publisher
 from broker.vocabulary import categories_of
-from connectors.service import TRIAGE, Connector
+from connectors.service import TRIAGE, Connector, publish_allocations
 from connectors.synthetic.families import generate
-from mash.connector_commands import load_records
+from mash.connector_commands import backend_social_care_allocations, load_records
 from tests.examples import INFORMATION_REQUEST
 
 AGENCIES = ("police", "health")
@@ -155,3 +155,43 @@ async def read_topic(settings: MashSettings, topic: str, count: int) -> list[byt
     finally:
         await consumer.stop()
     return values
+
+
+async def test_allocations_reach_the_compacted_topic_keyed_by_child(
+    settings: MashSettings, tmp_path: Path
+) -> None:
+    partnership = generate(120, seed=9)
+    importlib.import_module("connectors.social_care.synthetic").write(
+        partnership, tmp_path / "social_care"
+    )
+    allocations = backend_social_care_allocations(tmp_path)
+    assert allocations, "the partnership has children open to a team"
+    keystore = Keystore(tmp_path / "keys")
+    await apply_catalogue(settings, catalogue([], settings.topic_prefix))
+    sent = await publish_allocations(allocations, settings, keystore)
+    assert sent == len(allocations)
+
+    topic = topic_name("allocations", settings.topic_prefix)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=settings.bootstrap_servers, auto_offset_reset="earliest"
+    )
+    verifier, codec = Verifier(keystore.keyring()), AvroCodec()
+    await consumer.start()
+    keys: dict[bytes, str] = {}
+    try:
+        async with asyncio.timeout(60):
+            while len(keys) < len(allocations):
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    for record in records:
+                        assert record.key is not None
+                        assert record.value is not None
+                        envelope = verifier.verify(
+                            topic, record.partition, record.offset, record.key, record.value,
+                            list(record.headers),
+                        )  # fmt: skip
+                        assert envelope.sender == "social_care"
+                        value = codec.decode(record.value, "uk.mash.v1.Allocation").value
+                        keys[record.key] = value["team_key"]
+    finally:
+        await consumer.stop()
+    assert keys == {str(a["child_id"]).encode(): a["team_key"] for a in allocations}
