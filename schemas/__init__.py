@@ -39,5 +39,6 @@ def released_texts() -> dict[str, dict[str, str]]:
             if entry.name.endswith(".avsc")
         }
         for version in sorted(released.iterdir(), key=lambda item: item.name)
-        if version.is_dir()
+        # Python's own folders (__pycache__ once installed) are not releases.
+        if version.is_dir() and not version.name.startswith(("_", "."))
     }

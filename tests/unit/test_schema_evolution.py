@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,3 +118,12 @@ def test_data_written_by_a_release_decodes_with_the_evolved_schema() -> None:
     (finding_read,) = decoded.value["subjects"][0]["findings"]
     assert finding_read["reviewed"] is False, "the reader's default fills the new field"
     assert finding_read["summary"] == "Domestic abuse incident attended"
+
+
+def test_python_cache_folders_are_not_releases() -> None:
+    """An installed package has schemas/released/__pycache__; it is no release."""
+    import schemas
+
+    cache = Path(schemas.__file__).parent / "released" / "__pycache__"
+    cache.mkdir(exist_ok=True)
+    assert "__pycache__" not in released_texts()
