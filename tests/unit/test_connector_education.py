@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import shutil
-import uuid
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from broker.codec import AvroCodec
 from connectors.education import EducationBackend, InvalidExport
 from connectors.education.synthetic import write
 from connectors.identity import Identity
 from connectors.records import AgencyRecord
-from connectors.synthetic.model import Address, AgencyView, Family, Partnership, SyntheticPerson
+from connectors.synthetic.model import Address, Family, Partnership, SyntheticPerson
+from tests import connector_support as support
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "education"
 LILY = "E359213418005"
@@ -25,20 +21,7 @@ JAYDEN = "H359213418007"
 
 
 def _records(folder: Path = FIXTURES) -> dict[str, AgencyRecord]:
-    return {record.record_id: record for record in EducationBackend().load(folder)}
-
-
-def _digest(record: AgencyRecord) -> list[tuple[Any, ...]]:
-    return [
-        (
-            finding["category"],
-            finding["severity"],
-            finding["source_reference"],
-            finding["event_date"],
-            finding["concern_categories"],
-        )
-        for finding in record.findings
-    ]
+    return support.load_records(EducationBackend(), folder)
 
 
 def test_the_backend_names_its_agency() -> None:
@@ -53,7 +36,7 @@ def test_a_pupil_becomes_a_person_as_the_school_records_them() -> None:
     lily = _records()[LILY]
 
     assert lily.person == {
-        "person_id": uuid.uuid5(uuid.NAMESPACE_URL, f"mash:education:person:{LILY}"),
+        "person_id": support.person_id("education", LILY),
         "role": "OTHER",
         "names": [
             {"given_names": "Lily-Rose", "family_name": "Calder", "name_type": "CURRENT"},
@@ -61,16 +44,7 @@ def test_a_pupil_becomes_a_person_as_the_school_records_them() -> None:
         ],
         "date_of_birth": {"date": date(2017, 5, 14), "precision": "DAY"},
         "gender": "FEMALE",
-        "addresses": [
-            {
-                "lines": ["14 Larkfield Close", "Brookfold"],
-                "town": "Wigan",
-                "postcode": "WN1 9ZZ",
-                "uprn": None,
-                "from_date": date(2025, 8, 1),
-                "to_date": None,
-            }
-        ],
+        "addresses": [support.LARKFIELD_CLOSE],
         "identifiers": [{"scheme": "UNIQUE_PUPIL_NUMBER", "value": LILY, "issuer": None}],
         "parental_responsibility": None,
         "relationship_to_child": None,
@@ -106,7 +80,7 @@ def test_a_preferred_surname_and_a_quoted_address() -> None:
 def test_the_first_pupils_findings() -> None:
     lily = _records()[LILY]
 
-    assert _digest(lily) == [
+    assert support.digest(lily) == [
         (
             "education.special_educational_needs",
             "LOW",
@@ -138,9 +112,7 @@ def test_an_attendance_finding_in_full() -> None:
     source = f"attendance.csv:{LILY}:2025/26"
 
     assert attendance == {
-        "finding_id": uuid.uuid5(
-            uuid.NAMESPACE_URL, f"mash:education:finding:{source}:education.attendance:{LILY}"
-        ),
+        "finding_id": support.finding_id("education", source, "education.attendance", LILY),
         "category": "education.attendance",
         "concern_categories": ["EDUCATION_ATTENDANCE_OR_EXCLUSION"],
         "event_date": date(2026, 2, 27),
@@ -157,7 +129,7 @@ def test_moves_suspensions_and_severe_absence() -> None:
     kyle = _records()[KYLE]
     offending = ["EDUCATION_ATTENDANCE_OR_EXCLUSION", "CHILD_OFFENDING_OR_ANTISOCIAL_BEHAVIOUR"]
 
-    assert _digest(kyle) == [
+    assert support.digest(kyle) == [
         (
             "education.special_educational_needs",
             "MODERATE",
@@ -277,24 +249,7 @@ def test_a_permanently_excluded_child_missing_education() -> None:
 
 
 def test_every_person_and_finding_fits_the_schemas() -> None:
-    codec = AvroCodec()
-    for record in _records().values():
-        codec.encode("uk.mash.v1.Person", record.person)
-        for finding in record.findings:
-            codec.encode("uk.mash.v1.Finding", finding)
-
-
-def _edited(tmp_path: Path, name: str, line: int, column: str, value: str) -> Path:
-    """A copy of the fixtures with one value changed (``line`` counts the header as 1)."""
-    folder = tmp_path / "education"
-    shutil.copytree(FIXTURES, folder)
-    path = folder / name
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows[line - 1][rows[0].index(column)] = value
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    return folder
+    support.assert_fits_schemas(_records().values())
 
 
 @pytest.mark.parametrize(
@@ -333,33 +288,32 @@ def _edited(tmp_path: Path, name: str, line: int, column: str, value: str) -> Pa
 def test_invalid_rows_are_refused_naming_the_file_line_and_column(
     tmp_path: Path, name: str, line: int, column: str, value: str, problem: str
 ) -> None:
-    folder = _edited(tmp_path, name, line, column, value)
+    # The school's export may start with a byte order mark.
+    folder = support.with_csv_cell(
+        FIXTURES, tmp_path, name, line, column, value, encoding="utf-8-sig"
+    )
 
-    with pytest.raises(InvalidExport) as raised:
-        _records(folder)
+    error = support.refusal(_records, folder)
 
-    assert raised.value.path == folder / name
-    assert raised.value.line == line
-    assert raised.value.field == column
-    assert str(raised.value).startswith(f"{folder / name}, line {line}, field {column}: ")
-    assert problem in str(raised.value)
+    assert error.path == folder / name
+    assert error.line == line
+    assert error.field == column
+    assert str(error).startswith(f"{folder / name}, line {line}, field {column}: ")
+    assert problem in str(error)
 
 
 def test_a_row_after_a_quoted_line_break_is_named_by_its_own_line(tmp_path: Path) -> None:
-    folder = tmp_path / "education"
-    shutil.copytree(FIXTURES, folder)
+    folder = support.copy_fixtures(FIXTURES, tmp_path)
     with (folder / "cme.csv").open("a", encoding="utf-8") as handle:
         handle.write(f"{LILY},01/03/2026,MISSING,\n")
 
-    with pytest.raises(InvalidExport) as raised:
-        _records(folder)
+    error = support.refusal(_records, folder)
 
-    assert (raised.value.line, raised.value.field) == (5, "Status")
+    assert (error.line, error.field) == (5, "Status")
 
 
 def test_a_missing_column_or_file_is_refused(tmp_path: Path) -> None:
-    folder = tmp_path / "education"
-    shutil.copytree(FIXTURES, folder)
+    folder = support.copy_fixtures(FIXTURES, tmp_path)
     (folder / "cme.csv").unlink()
     with pytest.raises(InvalidExport, match=r"cme\.csv: the file is missing from the export"):
         _records(folder)
@@ -370,8 +324,7 @@ def test_a_missing_column_or_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_row_with_too_few_fields_is_refused(tmp_path: Path) -> None:
-    folder = tmp_path / "education"
-    shutil.copytree(FIXTURES, folder)
+    folder = support.copy_fixtures(FIXTURES, tmp_path)
     with (folder / "exclusions.csv").open("a", encoding="utf-8") as handle:
         handle.write(f"{LILY},01/03/2026,SUSPENSION\n")
 
@@ -413,19 +366,11 @@ def _partnership() -> Partnership:
     )
     partnership = Partnership(seed=5, reference_date=TODAY, families=[calder, shaw])
     upns = {"lily": LILY, "jayden": JAYDEN, "kyle": KYLE}
-    pupils = [person for family in partnership.families for person in family.members]
     partnership.views["education"] = {
-        person.key: AgencyView(
-            person_key=person.key,
-            record_id=upns[person.key],
-            given_names=person.given_names,
-            family_name=person.family_name,
-            date_of_birth=person.date_of_birth,
-            gender=person.gender,
-            identifiers={"UNIQUE_PUPIL_NUMBER": upns[person.key]},
-            addresses=(HOME,),
+        person.key: support.view_of(
+            person, upns[person.key], {"UNIQUE_PUPIL_NUMBER": upns[person.key]}, (HOME,)
         )
-        for person in pupils
+        for person in support.members(partnership)
         if person.key in upns
     }
     return partnership
@@ -448,11 +393,7 @@ def test_the_synthetic_export_reads_back(tmp_path: Path) -> None:
         assert record.person["date_of_birth"] == {"date": view.date_of_birth, "precision": "DAY"}
         assert record.person["gender"] == view.gender
         assert record.identity.postcodes == ("WN1 9ZZ",)
-    codec = AvroCodec()
-    for record in records.values():
-        codec.encode("uk.mash.v1.Person", record.person)
-        for finding in record.findings:
-            codec.encode("uk.mash.v1.Finding", finding)
+    support.assert_fits_schemas(records.values())
 
 
 def test_synthetic_school_lives_follow_the_familys_story(tmp_path: Path) -> None:
@@ -460,7 +401,7 @@ def test_synthetic_school_lives_follow_the_familys_story(tmp_path: Path) -> None
     records = _records(tmp_path)
 
     def categories(upn: str) -> set[str]:
-        return {finding["category"] for finding in records[upn].findings}
+        return support.categories_of(records[upn])
 
     for upn in (LILY, JAYDEN):
         assert {
@@ -479,5 +420,4 @@ def test_the_synthetic_export_is_the_same_for_the_same_seed(tmp_path: Path) -> N
     write(_partnership(), tmp_path / "first")
     write(_partnership(), tmp_path / "second")
 
-    for path in sorted((tmp_path / "first").iterdir()):
-        assert path.read_bytes() == (tmp_path / "second" / path.name).read_bytes()
+    support.assert_same_files(tmp_path / "first", tmp_path / "second")

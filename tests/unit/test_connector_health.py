@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
-import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from broker.codec import AvroCodec
 from connectors.health import HealthBackend, InvalidExport
 from connectors.health.synthetic import write
 from connectors.identity import Identity
 from connectors.records import AgencyRecord
 from connectors.synthetic.model import Address, AgencyView, Family, Partnership, SyntheticPerson
+from tests import connector_support as support
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "health"
 LILY = "9990004129"
@@ -28,24 +27,7 @@ LOCAL = "https://fhir.mash-exchange.example/CodeSystem/"
 
 
 def _records(folder: Path = FIXTURES) -> dict[str, AgencyRecord]:
-    return {record.record_id: record for record in HealthBackend().load(folder)}
-
-
-def _finding_id(source: str, category: str, record_id: str) -> uuid.UUID:
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"mash:health:finding:{source}:{category}:{record_id}")
-
-
-def _digest(record: AgencyRecord) -> list[tuple[Any, ...]]:
-    return [
-        (
-            finding["category"],
-            finding["severity"],
-            finding["source_reference"],
-            finding["event_date"],
-            finding["concern_categories"],
-        )
-        for finding in record.findings
-    ]
+    return support.load_records(HealthBackend(), folder)
 
 
 def test_the_backend_names_its_agency() -> None:
@@ -56,7 +38,7 @@ def test_a_patient_becomes_a_person_as_health_records_them() -> None:
     lily = _records()[LILY]
 
     assert lily.person == {
-        "person_id": uuid.uuid5(uuid.NAMESPACE_URL, f"mash:health:person:{LILY}"),
+        "person_id": support.person_id("health", LILY),
         "role": "OTHER",
         "names": [
             {"given_names": "Lily-Rose", "family_name": "Calder", "name_type": "CURRENT"},
@@ -64,24 +46,7 @@ def test_a_patient_becomes_a_person_as_health_records_them() -> None:
         ],
         "date_of_birth": {"date": date(2017, 5, 14), "precision": "DAY"},
         "gender": "FEMALE",
-        "addresses": [
-            {
-                "lines": ["14 Larkfield Close", "Brookfold"],
-                "town": "Wigan",
-                "postcode": "WN1 9ZZ",
-                "uprn": None,
-                "from_date": date(2025, 8, 1),
-                "to_date": None,
-            },
-            {
-                "lines": ["Flat 3, Kestrel House", "29 Canal Walk"],
-                "town": "Wigan",
-                "postcode": "WN3 9ZY",
-                "uprn": None,
-                "from_date": date(2019, 2, 1),
-                "to_date": date(2025, 7, 31),
-            },
-        ],
+        "addresses": [support.LARKFIELD_CLOSE, support.KESTREL_HOUSE],
         "identifiers": [{"scheme": "NHS_NUMBER", "value": LILY, "issuer": None}],
         "parental_responsibility": None,
         "relationship_to_child": None,
@@ -113,7 +78,7 @@ def test_records_come_in_nhs_number_order() -> None:
 def test_the_childs_findings() -> None:
     lily = _records()[LILY]
 
-    assert _digest(lily) == [
+    assert support.digest(lily) == [
         (
             "health.ae_attendance",
             "LOW",
@@ -196,7 +161,9 @@ def test_a_finding_in_full() -> None:
     attendance = _records()[LILY].findings[1]
 
     assert attendance == {
-        "finding_id": _finding_id("Encounter/ED-2026-011842", "health.ae_attendance", LILY),
+        "finding_id": support.finding_id(
+            "health", "Encounter/ED-2026-011842", "health.ae_attendance", LILY
+        ),
         "category": "health.ae_attendance",
         "concern_categories": ["UNEXPLAINED_INJURY"],
         "event_date": date(2026, 1, 18),
@@ -225,7 +192,7 @@ def test_details_of_missed_appointments_conditions_and_contacts() -> None:
 def test_the_parents_findings() -> None:
     danielle = _records()[DANIELLE]
 
-    assert _digest(danielle) == [
+    assert support.digest(danielle) == [
         ("health.ae_attendance", "LOW", "Encounter/ED-2025-021977", date(2025, 12, 21), []),
         ("health.injury", "LOW", "Encounter/ED-2025-021977", date(2025, 12, 21), []),
         (
@@ -253,7 +220,7 @@ def test_the_parents_findings() -> None:
 def test_a_babys_injury_and_many_missed_reviews_are_serious() -> None:
     alfie = _records()[ALFIE]
 
-    assert _digest(alfie) == [
+    assert support.digest(alfie) == [
         (
             "health.ae_attendance",
             "LOW",
@@ -290,20 +257,16 @@ def test_a_babys_injury_and_many_missed_reviews_are_serious() -> None:
 
 
 def test_every_person_and_finding_fits_the_schemas() -> None:
-    codec = AvroCodec()
-    for record in _records().values():
-        codec.encode("uk.mash.v1.Person", record.person)
-        for finding in record.findings:
-            codec.encode("uk.mash.v1.Finding", finding)
+    support.assert_fits_schemas(_records().values())
 
 
 def _copy_with(tmp_path: Path, nhs_number: str, change: Callable[[dict[str, Any]], None]) -> Path:
-    shutil.copytree(FIXTURES, tmp_path / "health")
-    path = tmp_path / "health" / "patients" / f"{nhs_number}.json"
+    folder = support.copy_fixtures(FIXTURES, tmp_path)
+    path = folder / "patients" / f"{nhs_number}.json"
     bundle = json.loads(path.read_text(encoding="utf-8"))
     change(bundle)
     path.write_text(json.dumps(bundle), encoding="utf-8")
-    return tmp_path / "health"
+    return folder
 
 
 def _resource(bundle: dict[str, Any], resource_id: str) -> dict[str, Any]:
@@ -497,14 +460,13 @@ def test_invalid_bundles_are_refused_naming_the_file_and_field(
 ) -> None:
     folder = _copy_with(tmp_path, LILY, change)
 
-    with pytest.raises(InvalidExport) as raised:
-        _records(folder)
+    error = support.refusal(_records, folder)
 
     path = folder / "patients" / f"{LILY}.json"
-    assert raised.value.path == path
-    assert raised.value.field == field
-    assert str(raised.value).startswith(f"{path}, field {field}: ")
-    assert problem in str(raised.value)
+    assert error.path == path
+    assert error.field == field
+    assert str(error).startswith(f"{path}, field {field}: ")
+    assert problem in str(error)
 
 
 def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
@@ -557,19 +519,13 @@ def _partnership() -> Partnership:
     )
     partnership = Partnership(seed=11, reference_date=TODAY, families=[calder, shaw])
     views: dict[str, AgencyView] = {}
-    for family in partnership.families:
-        for person in family.members:
-            given = "Danni" if person.key == "c-mum" else person.given_names
-            views[person.key] = AgencyView(
-                person_key=person.key,
-                record_id=person.nhs_number,
-                given_names=given,
-                family_name=person.family_name,
-                date_of_birth=None if person.key == "s-dad" else person.date_of_birth,
-                gender=person.gender,
-                identifiers={"NHS_NUMBER": person.nhs_number},
-                addresses=person.addresses,
-            )
+    for person in support.members(partnership):
+        view = support.view_of(person, person.nhs_number, {"NHS_NUMBER": person.nhs_number})
+        if person.key == "c-mum":
+            view = replace(view, given_names="Danni")
+        if person.key == "s-dad":
+            view = replace(view, date_of_birth=None)
+        views[person.key] = view
     partnership.views["health"] = views
     return partnership
 
@@ -594,11 +550,7 @@ def test_the_synthetic_export_reads_back(tmp_path: Path) -> None:
         assert record.person["gender"] == view.gender
         assert record.identity.postcodes == ("WN1 9ZZ", "WN3 9ZY")
         assert record.identity.identifiers == frozenset({("NHS_NUMBER", view.record_id)})
-    codec = AvroCodec()
-    for record in records.values():
-        codec.encode("uk.mash.v1.Person", record.person)
-        for finding in record.findings:
-            codec.encode("uk.mash.v1.Finding", finding)
+    support.assert_fits_schemas(records.values())
 
 
 def test_synthetic_events_follow_the_familys_story(tmp_path: Path) -> None:
@@ -606,7 +558,7 @@ def test_synthetic_events_follow_the_familys_story(tmp_path: Path) -> None:
     records = _records(tmp_path)
 
     def categories(nhs_number: str) -> set[str]:
-        return {finding["category"] for finding in records[nhs_number].findings}
+        return support.categories_of(records[nhs_number])
 
     assert {"health.maternity", "health.substance_misuse"} <= categories(DANIELLE)
     assert "health.injury" in categories(LILY)
@@ -620,5 +572,4 @@ def test_the_synthetic_export_is_the_same_for_the_same_seed(tmp_path: Path) -> N
     write(_partnership(), tmp_path / "first")
     write(_partnership(), tmp_path / "second")
 
-    for path in sorted((tmp_path / "first" / "patients").iterdir()):
-        assert path.read_bytes() == (tmp_path / "second" / "patients" / path.name).read_bytes()
+    support.assert_same_files(tmp_path / "first" / "patients", tmp_path / "second" / "patients")

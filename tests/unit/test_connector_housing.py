@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import shutil
-import uuid
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from broker.codec import AvroCodec
 from connectors.housing import HousingBackend, InvalidExport
 from connectors.housing.synthetic import write
 from connectors.identity import Identity
 from connectors.records import AgencyRecord
-from connectors.synthetic.model import Address, AgencyView, Family, Partnership, SyntheticPerson
+from connectors.synthetic.model import Address, Family, Partnership, SyntheticPerson
+from tests import connector_support as support
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "housing"
 DANIELLE = "WHT-P-00012345"
@@ -32,20 +28,7 @@ BOBBIN = "WHT-T-002210"
 
 
 def _records(folder: Path = FIXTURES) -> dict[str, AgencyRecord]:
-    return {record.record_id: record for record in HousingBackend().load(folder)}
-
-
-def _digest(record: AgencyRecord) -> list[tuple[Any, ...]]:
-    return [
-        (
-            finding["category"],
-            finding["severity"],
-            finding["source_reference"],
-            finding["event_date"],
-            finding["concern_categories"],
-        )
-        for finding in record.findings
-    ]
+    return support.load_records(HousingBackend(), folder)
 
 
 def test_the_backend_names_its_agency() -> None:
@@ -70,7 +53,7 @@ def test_a_tenant_becomes_a_person_as_the_landlord_records_them() -> None:
     danielle = _records()[DANIELLE]
 
     assert danielle.person == {
-        "person_id": uuid.uuid5(uuid.NAMESPACE_URL, f"mash:housing:person:{DANIELLE}"),
+        "person_id": support.person_id("housing", DANIELLE),
         "role": "OTHER",
         "names": [
             {"given_names": "Danielle", "family_name": "Calder", "name_type": "CURRENT"},
@@ -78,24 +61,7 @@ def test_a_tenant_becomes_a_person_as_the_landlord_records_them() -> None:
         ],
         "date_of_birth": {"date": date(1992, 9, 2), "precision": "DAY"},
         "gender": "FEMALE",
-        "addresses": [
-            {
-                "lines": ["14 Larkfield Close", "Brookfold"],
-                "town": "Wigan",
-                "postcode": "WN1 9ZZ",
-                "uprn": "999990001414",
-                "from_date": date(2025, 8, 1),
-                "to_date": None,
-            },
-            {
-                "lines": ["Flat 3, Kestrel House", "29 Canal Walk"],
-                "town": "Wigan",
-                "postcode": "WN3 9ZY",
-                "uprn": None,
-                "from_date": date(2019, 2, 1),
-                "to_date": date(2025, 7, 31),
-            },
-        ],
+        "addresses": [{**support.LARKFIELD_CLOSE, "uprn": "999990001414"}, support.KESTREL_HOUSE],
         "identifiers": [
             {"scheme": "HOUSING_TENANCY_REFERENCE", "value": LARKFIELD, "issuer": None},
             {"scheme": "HOUSING_TENANCY_REFERENCE", "value": KESTREL, "issuer": None},
@@ -138,7 +104,7 @@ def test_a_person_known_only_from_a_homelessness_case() -> None:
     ]
     assert zofia.person["date_of_birth"] is None
     assert zofia.person["addresses"] == []
-    assert _digest(zofia) == [
+    assert support.digest(zofia) == [
         (
             "housing.homelessness_or_temporary_accommodation",
             "LOW",
@@ -153,7 +119,7 @@ def test_a_person_known_only_from_a_homelessness_case() -> None:
 def test_the_lead_tenants_findings() -> None:
     danielle = _records()[DANIELLE]
 
-    assert _digest(danielle) == [
+    assert support.digest(danielle) == [
         ("housing.tenancy", "NONE", KESTREL, date(2019, 2, 1), []),
         (
             "housing.rent_arrears_or_eviction",
@@ -210,9 +176,8 @@ def test_possession_stages_in_full() -> None:
     eviction = _records()[DANIELLE].findings[1]
 
     assert eviction == {
-        "finding_id": uuid.uuid5(
-            uuid.NAMESPACE_URL,
-            f"mash:housing:finding:{KESTREL}:housing.rent_arrears_or_eviction:{DANIELLE}",
+        "finding_id": support.finding_id(
+            "housing", KESTREL, "housing.rent_arrears_or_eviction", DANIELLE
         ),
         "category": "housing.rent_arrears_or_eviction",
         "concern_categories": ["POVERTY_OR_DEBT", "HOUSING_OR_HOMELESSNESS"],
@@ -229,7 +194,7 @@ def test_possession_stages_in_full() -> None:
 def test_tenancy_facts_reach_only_those_who_lived_there_then() -> None:
     records = _records()
 
-    assert _digest(records[MARK]) == [
+    assert support.digest(records[MARK]) == [
         ("housing.tenancy", "NONE", KESTREL, date(2019, 2, 1), []),
         ("housing.antisocial_behaviour", "LOW", "WHT-R-000655", date(2022, 5, 14), []),
     ]
@@ -255,7 +220,7 @@ def test_overcrowding_and_a_homeless_seventeen_year_old() -> None:
     assert household["concern_categories"] == ["HOUSING_OR_HOMELESSNESS"]
     assert household["summary"].endswith("The home is overcrowded.")
     assert household["detail"] == "3 people in a home with 1 bedroom."
-    assert _digest(records[KYLE]) == [
+    assert support.digest(records[KYLE]) == [
         ("housing.tenancy", "NONE", BOBBIN, date(2014, 4, 7), []),
         (
             "housing.homelessness_or_temporary_accommodation",
@@ -272,24 +237,7 @@ def test_overcrowding_and_a_homeless_seventeen_year_old() -> None:
 
 
 def test_every_person_and_finding_fits_the_schemas() -> None:
-    codec = AvroCodec()
-    for record in _records().values():
-        codec.encode("uk.mash.v1.Person", record.person)
-        for finding in record.findings:
-            codec.encode("uk.mash.v1.Finding", finding)
-
-
-def _edited(tmp_path: Path, name: str, line: int, column: str, value: str) -> Path:
-    """A copy of the fixtures with one value changed (``line`` counts the header as 1)."""
-    folder = tmp_path / "housing"
-    shutil.copytree(FIXTURES, folder)
-    path = folder / name
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows[line - 1][rows[0].index(column)] = value
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    return folder
+    support.assert_fits_schemas(_records().values())
 
 
 @pytest.mark.parametrize(
@@ -335,35 +283,31 @@ def _edited(tmp_path: Path, name: str, line: int, column: str, value: str) -> Pa
 def test_invalid_rows_are_refused_naming_the_file_line_and_column(
     tmp_path: Path, name: str, line: int, column: str, value: str, problem: str
 ) -> None:
-    folder = _edited(tmp_path, name, line, column, value)
+    folder = support.with_csv_cell(FIXTURES, tmp_path, name, line, column, value)
 
-    with pytest.raises(InvalidExport) as raised:
-        _records(folder)
+    error = support.refusal(_records, folder)
 
     field = "placed_from" if column == "ta_type" else column
     field = "relationship" if column == "lead_tenant" else field
-    assert raised.value.path == folder / name
-    assert raised.value.line == line
-    assert raised.value.field == field
-    assert problem in str(raised.value)
+    assert error.path == folder / name
+    assert error.line == line
+    assert error.field == field
+    assert problem in str(error)
 
 
 def test_a_tenancy_without_one_lead_tenant_is_refused(tmp_path: Path) -> None:
-    folder = tmp_path / "housing"
-    shutil.copytree(FIXTURES, folder)
+    folder = support.copy_fixtures(FIXTURES, tmp_path)
     with (folder / "household.csv").open("a", encoding="utf-8") as handle:
         handle.write(f"{LARKFIELD},WHT-P-00012400,Calder,Jo,1970-01-01,F,SELF,Y,,\n")
 
-    with pytest.raises(InvalidExport) as raised:
-        _records(folder)
+    error = support.refusal(_records, folder)
 
-    assert (raised.value.line, raised.value.field) == (12, "lead_tenant")
-    assert f"tenancy {LARKFIELD} needs one lead tenant" in str(raised.value)
+    assert (error.line, error.field) == (12, "lead_tenant")
+    assert f"tenancy {LARKFIELD} needs one lead tenant" in str(error)
 
 
 def test_a_missing_file_or_column_is_refused(tmp_path: Path) -> None:
-    folder = tmp_path / "housing"
-    shutil.copytree(FIXTURES, folder)
+    folder = support.copy_fixtures(FIXTURES, tmp_path)
     (folder / "possession.csv").unlink()
     with pytest.raises(InvalidExport, match=r"possession\.csv: the file is missing"):
         _records(folder)
@@ -408,20 +352,13 @@ def _partnership() -> Partnership:
     refs = {"mum": DANIELLE, "partner": RYAN, "lily": LILY, "kyle": KYLE, "martin": MARTIN}
     tenancies = {"mum": LARKFIELD, "partner": LARKFIELD, "lily": LARKFIELD, "martin": BOBBIN}
     partnership.views["housing"] = {
-        person.key: AgencyView(
-            person_key=person.key,
-            record_id=refs[person.key],
-            given_names=person.given_names,
-            family_name=person.family_name,
-            date_of_birth=person.date_of_birth,
-            gender=person.gender,
-            identifiers={"HOUSING_TENANCY_REFERENCE": tenancies[person.key]}
-            if person.key in tenancies
-            else {},
-            addresses=(FLAT, HOME),
+        person.key: support.view_of(
+            person,
+            refs[person.key],
+            {"HOUSING_TENANCY_REFERENCE": tenancies[person.key]} if person.key in tenancies else {},
+            (FLAT, HOME),
         )
-        for family in partnership.families
-        for person in family.members
+        for person in support.members(partnership)
     }
     return partnership
 
@@ -444,11 +381,7 @@ def test_the_synthetic_export_reads_back(tmp_path: Path) -> None:
         assert record.person["gender"] == view.gender
         assert record.person["addresses"][0]["postcode"] == "WN1 9ZZ"
     assert ("HOUSING_TENANCY_REFERENCE", LARKFIELD) in records[KYLE].identity.identifiers
-    codec = AvroCodec()
-    for record in records.values():
-        codec.encode("uk.mash.v1.Person", record.person)
-        for finding in record.findings:
-            codec.encode("uk.mash.v1.Finding", finding)
+    support.assert_fits_schemas(records.values())
 
 
 def test_synthetic_housing_follows_the_familys_story(tmp_path: Path) -> None:
@@ -456,7 +389,7 @@ def test_synthetic_housing_follows_the_familys_story(tmp_path: Path) -> None:
     records = _records(tmp_path)
 
     def categories(ref: str) -> set[str]:
-        return {finding["category"] for finding in records[ref].findings}
+        return support.categories_of(records[ref])
 
     assert {
         "housing.tenancy",
@@ -476,5 +409,4 @@ def test_the_synthetic_export_is_the_same_for_the_same_seed(tmp_path: Path) -> N
     write(_partnership(), tmp_path / "first")
     write(_partnership(), tmp_path / "second")
 
-    for path in sorted((tmp_path / "first").iterdir()):
-        assert path.read_bytes() == (tmp_path / "second" / path.name).read_bytes()
+    support.assert_same_files(tmp_path / "first", tmp_path / "second")

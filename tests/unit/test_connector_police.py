@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
-import shutil
-import uuid
+from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from broker.codec import AvroCodec
 from connectors.identity import Identity
 from connectors.police import InvalidExport, PoliceBackend
 from connectors.police.synthetic import write
@@ -23,49 +21,17 @@ from connectors.synthetic.model import (
     Partnership,
     SyntheticPerson,
 )
+from tests import connector_support as support
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "police"
 FORCE = "Greater Manchester Police"
-HOME = {
-    "lines": ["14 Larkfield Close", "Brookfold"],
-    "town": "Wigan",
-    "postcode": "WN1 9ZZ",
-    "uprn": None,
-    "from_date": date(2025, 8, 1),
-    "to_date": None,
-}
+HOME = support.LARKFIELD_CLOSE
 DA_ACCOUNT = (
     "Neighbour reported shouting. Ms Calder said she had been pushed against a door frame;"
     " no injury seen."
 )
 
-
-def _person_id(record_id: str) -> uuid.UUID:
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"mash:police:person:{record_id}")
-
-
-def _finding(
-    record_id: str,
-    reference: str,
-    category: str,
-    concerns: list[str],
-    event_date: date,
-    summary: str,
-    detail: str | None,
-    severity: str,
-) -> dict[str, Any]:
-    return {
-        "finding_id": uuid.uuid5(
-            uuid.NAMESPACE_URL, f"mash:police:finding:{reference}:police.{category}:{record_id}"
-        ),
-        "category": f"police.{category}",
-        "concern_categories": concerns,
-        "event_date": event_date,
-        "summary": summary,
-        "detail": detail,
-        "severity": severity,
-        "source_reference": reference,
-    }
+_finding = partial(support.finding, "police")
 
 
 def _short(record: AgencyRecord) -> list[tuple[str, list[str], str, str, str]]:
@@ -83,7 +49,7 @@ def _short(record: AgencyRecord) -> list[tuple[str, list[str], str, str, str]]:
 
 @pytest.fixture(scope="module")
 def records() -> dict[str, AgencyRecord]:
-    return {record.record_id: record for record in PoliceBackend().load(FIXTURES)}
+    return support.load_records(PoliceBackend(), FIXTURES)
 
 
 def test_the_backend_fits_the_protocol() -> None:
@@ -106,7 +72,7 @@ def test_a_person_of_concern_with_alias_marker_incidents_and_arrests(
 ) -> None:
     record_id = "GMP-P-0471923"
     person = {
-        "person_id": _person_id(record_id),
+        "person_id": support.person_id("police", record_id),
         "role": "PERSON_OF_CONCERN",
         "names": [
             {"given_names": "Ryan", "family_name": "Mercer", "name_type": "CURRENT"},
@@ -114,17 +80,7 @@ def test_a_person_of_concern_with_alias_marker_incidents_and_arrests(
         ],
         "date_of_birth": {"date": date(1988, 11, 23), "precision": "DAY"},
         "gender": "MALE",
-        "addresses": [
-            HOME,
-            {
-                "lines": ["22 Cinder Lane"],
-                "town": "Leigh",
-                "postcode": "WN7 9ZX",
-                "uprn": None,
-                "from_date": date(2017, 4, 1),
-                "to_date": date(2025, 7, 31),
-            },
-        ],
+        "addresses": [HOME, support.CINDER_LANE],
         "identifiers": [
             {"scheme": "POLICE_PERSON_ID", "value": record_id, "issuer": FORCE},
             {
@@ -327,23 +283,10 @@ def test_a_witness_gets_no_finding_and_unknown_details_stay_unknown(
 
 
 def test_every_person_and_finding_fits_the_schemas(records: dict[str, AgencyRecord]) -> None:
-    codec = AvroCodec()
-    for record in records.values():
-        codec.encode("uk.mash.v1.Person", record.person)
-        for finding in record.findings:
-            codec.encode("uk.mash.v1.Finding", finding)
+    support.assert_fits_schemas(records.values())
 
 
 # Malformed exports -------------------------------------------------------------------------
-
-
-def _broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
-    folder = tmp_path / "police"
-    shutil.copytree(FIXTURES, folder)
-    text = (folder / file).read_text()
-    assert old in text
-    (folder / file).write_text(text.replace(old, new, 1))
-    return folder
 
 
 @pytest.mark.parametrize(
@@ -388,22 +331,17 @@ def test_a_malformed_line_names_the_file_line_and_field(
     field: str | None,
     problem: str,
 ) -> None:
-    folder = _broken(tmp_path, file, old, new)
-    with pytest.raises(InvalidExport, match=re.escape(problem)) as raised:
-        list(PoliceBackend().load(folder))
-    assert (raised.value.path, raised.value.line, raised.value.field) == (
-        folder / file,
-        line,
-        field,
-    )
-    assert f"{folder / file}, line {line}" in str(raised.value)
+    folder = support.with_text_replaced(FIXTURES, tmp_path, file, old, new)
+    error = support.refusal(PoliceBackend().load, folder, problem)
+    assert (error.path, error.line, error.field) == (folder / file, line, field)
+    assert f"{folder / file}, line {line}" in str(error)
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    shutil.copytree(FIXTURES, tmp_path / "police")
-    (tmp_path / "police" / "custody.jsonl").unlink()
+    folder = support.copy_fixtures(FIXTURES, tmp_path)
+    (folder / "custody.jsonl").unlink()
     with pytest.raises(InvalidExport, match=r"custody\.jsonl: the file is missing"):
-        list(PoliceBackend().load(tmp_path / "police"))
+        list(PoliceBackend().load(folder))
 
 
 # Round trip through the synthetic writer -----------------------------------------------------
@@ -457,16 +395,8 @@ def _partnership() -> Partnership:
         identifiers = {"POLICE_PERSON_ID": record_id}
         if person.key == "o-mum":
             identifiers["NHS_NUMBER"] = person.nhs_number
-        views[person.key] = AgencyView(
-            person.key,
-            record_id,
-            person.given_names,
-            person.family_name,
-            None if person.key == "q-mum" else person.date_of_birth,
-            person.gender,
-            identifiers,
-            person.addresses,
-        )
+        view = support.view_of(person, record_id, identifiers)
+        views[person.key] = replace(view, date_of_birth=None) if person.key == "q-mum" else view
     partnership.views["police"] = views
     return partnership
 
@@ -486,9 +416,8 @@ def test_the_synthetic_export_reads_back(tmp_path: Path) -> None:
     partnership = _partnership()
     views = partnership.views["police"]
     assert write(partnership, tmp_path) == len(views)
-    records = {record.record_id: record for record in PoliceBackend().load(tmp_path)}
+    records = support.load_records(PoliceBackend(), tmp_path)
     assert set(records) == {view.record_id for view in views.values()}
-    codec = AvroCodec()
     for view in views.values():
         record = records[view.record_id]
         person = record.person
@@ -506,12 +435,10 @@ def test_the_synthetic_export_reads_back(tmp_path: Path) -> None:
         assert {(i["scheme"], i["value"]) for i in person["identifiers"]} == set(
             view.identifiers.items()
         )
-        codec.encode("uk.mash.v1.Person", person)
-        for finding in record.findings:
-            codec.encode("uk.mash.v1.Finding", finding)
+    support.assert_fits_schemas(records.values())
 
     def categories(key: str) -> set[str]:
-        return {finding["category"] for finding in records[views[key].record_id].findings}
+        return support.categories_of(records[views[key].record_id])
 
     # Level 4 domestic abuse with a risk from an adult: the incidents, the arrests, the flag.
     assert "police.domestic_abuse_incident" in categories("o-mum")
@@ -531,5 +458,5 @@ def test_the_synthetic_export_reads_back(tmp_path: Path) -> None:
 def test_the_synthetic_export_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
     write(_partnership(), tmp_path / "first")
     write(_partnership(), tmp_path / "second")
-    for name in ("persons.jsonl", "occurrences.jsonl", "custody.jsonl"):
-        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
+    names = ("persons.jsonl", "occurrences.jsonl", "custody.jsonl")
+    support.assert_same_files(tmp_path / "first", tmp_path / "second", names)

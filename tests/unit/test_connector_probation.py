@@ -2,58 +2,33 @@
 
 from __future__ import annotations
 
-import re
-import uuid
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from broker.codec import AvroCodec
 from connectors.identity import Identity
 from connectors.probation import InvalidExport, ProbationBackend
 from connectors.probation.synthetic import write
 from connectors.records import AgencyBackend, AgencyRecord
 from connectors.synthetic.model import (
     Address,
-    AgencyView,
     Family,
     Partnership,
     SyntheticPerson,
 )
+from tests import connector_support as support
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "probation"
 OFFENDERS = "offenders.json"
 
-
-def _finding(
-    crn: str,
-    reference: str,
-    category: str,
-    concerns: list[str],
-    event_date: date | None,
-    summary: str,
-    detail: str | None,
-    severity: str,
-) -> dict[str, Any]:
-    return {
-        "finding_id": uuid.uuid5(
-            uuid.NAMESPACE_URL, f"mash:probation:finding:{reference}:probation.{category}:{crn}"
-        ),
-        "category": f"probation.{category}",
-        "concern_categories": concerns,
-        "event_date": event_date,
-        "summary": summary,
-        "detail": detail,
-        "severity": severity,
-        "source_reference": reference,
-    }
+_finding = partial(support.finding, "probation")
 
 
 @pytest.fixture(scope="module")
 def records() -> dict[str, AgencyRecord]:
-    return {record.record_id: record for record in ProbationBackend().load(FIXTURES)}
+    return support.load_records(ProbationBackend(), FIXTURES)
 
 
 def test_the_backend_fits_the_protocol() -> None:
@@ -70,7 +45,7 @@ def test_an_offender_on_licence_with_registrations_and_conditions(
 ) -> None:
     crn = "X123456"
     person = {
-        "person_id": uuid.uuid5(uuid.NAMESPACE_URL, f"mash:probation:person:{crn}"),
+        "person_id": support.person_id("probation", crn),
         "role": "OTHER",
         "names": [
             {"given_names": "Ryan James", "family_name": "Mercer", "name_type": "CURRENT"},
@@ -78,24 +53,7 @@ def test_an_offender_on_licence_with_registrations_and_conditions(
         ],
         "date_of_birth": {"date": date(1988, 11, 23), "precision": "DAY"},
         "gender": "MALE",
-        "addresses": [
-            {
-                "lines": ["14 Larkfield Close", "Brookfold"],
-                "town": "Wigan",
-                "postcode": "WN1 9ZZ",
-                "uprn": None,
-                "from_date": date(2025, 8, 1),
-                "to_date": None,
-            },
-            {
-                "lines": ["22 Cinder Lane"],
-                "town": "Leigh",
-                "postcode": "WN7 9ZX",
-                "uprn": None,
-                "from_date": date(2017, 4, 1),
-                "to_date": date(2025, 7, 31),
-            },
-        ],
+        "addresses": [support.LARKFIELD_CLOSE, support.CINDER_LANE],
         "identifiers": [
             {"scheme": "PROBATION_CASE_REFERENCE", "value": crn, "issuer": None},
             {
@@ -237,11 +195,7 @@ def test_an_offender_known_only_by_case_reference(records: dict[str, AgencyRecor
 
 
 def test_every_person_and_finding_fits_the_schemas(records: dict[str, AgencyRecord]) -> None:
-    codec = AvroCodec()
-    for record in records.values():
-        codec.encode("uk.mash.v1.Person", record.person)
-        for finding in record.findings:
-            codec.encode("uk.mash.v1.Finding", finding)
+    support.assert_fits_schemas(records.values())
 
 
 def test_an_empty_array_is_an_empty_export(tmp_path: Path) -> None:
@@ -280,16 +234,9 @@ def test_an_empty_array_is_an_empty_export(tmp_path: Path) -> None:
 def test_a_malformed_offender_names_the_file_line_and_field(
     tmp_path: Path, old: str, new: str, line: int, field: str | None, problem: str
 ) -> None:
-    text = (FIXTURES / OFFENDERS).read_text()
-    assert old in text
-    (tmp_path / OFFENDERS).write_text(text.replace(old, new, 1))
-    with pytest.raises(InvalidExport, match=re.escape(problem)) as raised:
-        list(ProbationBackend().load(tmp_path))
-    assert (raised.value.path, raised.value.line, raised.value.field) == (
-        tmp_path / OFFENDERS,
-        line,
-        field,
-    )
+    folder = support.with_text_replaced(FIXTURES, tmp_path, OFFENDERS, old, new)
+    error = support.refusal(ProbationBackend().load, folder, problem)
+    assert (error.path, error.line, error.field) == (folder / OFFENDERS, line, field)
 
 
 def test_an_export_that_is_not_an_array_is_refused(tmp_path: Path) -> None:
@@ -339,18 +286,13 @@ def _partnership() -> Partnership:
     )
     known = {"o-man": "X100001", "w-dad": "X100002"}
     partnership.views["probation"] = {
-        member.key: AgencyView(
-            member.key,
+        member.key: support.view_of(
+            member,
             known[member.key],
-            member.given_names,
-            member.family_name,
-            member.date_of_birth,
-            member.gender,
             {"PROBATION_CASE_REFERENCE": known[member.key], "POLICE_PERSON_ID": "GMP-P-0000042"},
             member.addresses[-1:],
         )
-        for family in partnership.families
-        for member in family.members
+        for member in support.members(partnership)
         if member.key in known
     }
     return partnership
@@ -360,9 +302,8 @@ def test_the_synthetic_export_reads_back(tmp_path: Path) -> None:
     partnership = _partnership()
     views = partnership.views["probation"]
     assert write(partnership, tmp_path) == 2
-    records = {record.record_id: record for record in ProbationBackend().load(tmp_path)}
+    records = support.load_records(ProbationBackend(), tmp_path)
     assert list(records) == ["X100001", "X100002"]
-    codec = AvroCodec()
     for view in views.values():
         record = records[view.record_id]
         assert record.identity.names == ((view.given_names, view.family_name),)
@@ -371,9 +312,7 @@ def test_the_synthetic_export_reads_back(tmp_path: Path) -> None:
         assert record.identity.gender == "MALE"
         assert record.identity.identifiers == frozenset(view.identifiers.items())
         assert any(f["category"] == "probation.offence_history" for f in record.findings)
-        codec.encode("uk.mash.v1.Person", record.person)
-        for finding in record.findings:
-            codec.encode("uk.mash.v1.Finding", finding)
+    support.assert_fits_schemas(records.values())
     # The adult who harms in a level 4 story: an offence against a child and domestic abuse.
     concerns = {
         concern
@@ -387,5 +326,4 @@ def test_the_synthetic_export_reads_back(tmp_path: Path) -> None:
 def test_the_synthetic_export_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
     write(_partnership(), tmp_path / "first")
     write(_partnership(), tmp_path / "second")
-    first = (tmp_path / "first" / OFFENDERS).read_bytes()
-    assert first == (tmp_path / "second" / OFFENDERS).read_bytes()
+    support.assert_same_files(tmp_path / "first", tmp_path / "second", (OFFENDERS,))

@@ -3,8 +3,6 @@ allocations."""
 
 from __future__ import annotations
 
-import re
-import shutil
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,24 +17,17 @@ from connectors.social_care import InvalidExport, SocialCareBackend
 from connectors.social_care.synthetic import write
 from connectors.synthetic.model import (
     Address,
-    AgencyView,
     Family,
     Partnership,
     SyntheticPerson,
 )
+from tests import connector_support as support
 from tests import examples
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "social_care"
 COUNCIL = "Wigan Council"
 LILY = "LCS-0045821"
-HOME = {
-    "lines": ["14 Larkfield Close", "Brookfold"],
-    "town": "Wigan",
-    "postcode": "WN1 9ZZ",
-    "uprn": None,
-    "from_date": date(2025, 8, 1),
-    "to_date": None,
-}
+HOME = support.LARKFIELD_CLOSE
 
 
 def _finding(
@@ -49,24 +40,23 @@ def _finding(
     team: str,
     severity: str,
 ) -> dict[str, Any]:
-    code = f"social_care.{category}"
-    return {
-        "finding_id": uuid.uuid5(
-            uuid.NAMESPACE_URL, f"mash:social_care:finding:{reference}:{code}:{record_id}"
-        ),
-        "category": code,
-        "concern_categories": concerns,
-        "event_date": event_date,
-        "summary": summary,
-        "detail": f"Team: {team}.",
-        "severity": severity,
-        "source_reference": reference,
-    }
+    detail = f"Team: {team}."
+    return support.finding(
+        "social_care",
+        record_id,
+        reference,
+        category,
+        concerns,
+        event_date,
+        summary,
+        detail,
+        severity,
+    )
 
 
 def _lily() -> dict[str, Any]:
     return {
-        "person_id": uuid.uuid5(uuid.NAMESPACE_URL, f"mash:social_care:person:{LILY}"),
+        "person_id": support.person_id("social_care", LILY),
         "role": "OTHER",
         "names": [
             {"given_names": "Lily-Rose", "family_name": "Calder", "name_type": "CURRENT"},
@@ -74,17 +64,7 @@ def _lily() -> dict[str, Any]:
         ],
         "date_of_birth": {"date": date(2017, 5, 14), "precision": "DAY"},
         "gender": "FEMALE",
-        "addresses": [
-            HOME,
-            {
-                "lines": ["Flat 3, Kestrel House", "29 Canal Walk"],
-                "town": "Wigan",
-                "postcode": "WN3 9ZY",
-                "uprn": None,
-                "from_date": date(2019, 2, 1),
-                "to_date": date(2025, 7, 31),
-            },
-        ],
+        "addresses": [HOME, support.KESTREL_HOUSE],
         "identifiers": [
             {"scheme": "LOCAL_SOCIAL_CARE_ID", "value": LILY, "issuer": COUNCIL},
             {"scheme": "NHS_NUMBER", "value": "9990004129", "issuer": None},
@@ -98,7 +78,7 @@ def _lily() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def records() -> dict[str, AgencyRecord]:
-    return {record.record_id: record for record in SocialCareBackend().load(FIXTURES)}
+    return support.load_records(SocialCareBackend(), FIXTURES)
 
 
 def test_the_backend_fits_the_protocol() -> None:
@@ -215,11 +195,7 @@ def test_a_privately_fostered_child_with_an_estimated_birth_date(
 
 
 def test_every_person_and_finding_fits_the_schemas(records: dict[str, AgencyRecord]) -> None:
-    codec = AvroCodec()
-    for record in records.values():
-        codec.encode("uk.mash.v1.Person", record.person)
-        for finding in record.findings:
-            codec.encode("uk.mash.v1.Finding", finding)
+    support.assert_fits_schemas(records.values())
 
 
 def test_an_allocation_as_the_examples_tell_it() -> None:
@@ -252,7 +228,7 @@ def test_an_allocation_as_the_examples_tell_it() -> None:
 
 def _mason_as_child() -> dict[str, Any]:
     return {
-        "person_id": uuid.uuid5(uuid.NAMESPACE_URL, "mash:social_care:person:LCS-0050002"),
+        "person_id": support.person_id("social_care", "LCS-0050002"),
         "names": [{"given_names": "Mason", "family_name": "Hart", "name_type": "CURRENT"}],
         "date_of_birth": {"date": date(2009, 1, 1), "precision": "APPROXIMATE"},
         "gender": "MALE",
@@ -301,15 +277,10 @@ def test_a_malformed_row_names_the_file_line_and_field(
     field: str | None,
     problem: str,
 ) -> None:
-    folder = _broken(tmp_path, file, old, new)
-    with pytest.raises(InvalidExport, match=re.escape(problem)) as raised:
-        list(SocialCareBackend().load(folder))
-    assert (raised.value.path, raised.value.line, raised.value.field) == (
-        folder / file,
-        line,
-        field,
-    )
-    assert f"{folder / file}, line {line}" in str(raised.value)
+    folder = support.with_text_replaced(FIXTURES, tmp_path, file, old, new)
+    error = support.refusal(SocialCareBackend().load, folder, problem)
+    assert (error.path, error.line, error.field) == (folder / file, line, field)
+    assert f"{folder / file}, line {line}" in str(error)
 
 
 @pytest.mark.parametrize(
@@ -327,26 +298,16 @@ def test_a_malformed_row_names_the_file_line_and_field(
 def test_a_malformed_allocation_names_the_file_line_and_field(
     tmp_path: Path, old: str, new: str, line: int, field: str, problem: str
 ) -> None:
-    folder = _broken(tmp_path, "allocations.csv", old, new)
-    with pytest.raises(InvalidExport, match=re.escape(problem)) as raised:
-        SocialCareBackend().allocations(folder)
-    assert (raised.value.line, raised.value.field) == (line, field)
-
-
-def _broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
-    folder = tmp_path / "social_care"
-    shutil.copytree(FIXTURES, folder)
-    text = (folder / file).read_text()
-    assert old in text
-    (folder / file).write_text(text.replace(old, new, 1))
-    return folder
+    folder = support.with_text_replaced(FIXTURES, tmp_path, "allocations.csv", old, new)
+    error = support.refusal(SocialCareBackend().allocations, folder, problem)
+    assert (error.line, error.field) == (line, field)
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    shutil.copytree(FIXTURES, tmp_path / "social_care")
-    (tmp_path / "social_care" / "address_history.csv").unlink()
+    folder = support.copy_fixtures(FIXTURES, tmp_path)
+    (folder / "address_history.csv").unlink()
     with pytest.raises(InvalidExport, match=r"address_history\.csv: the file is missing"):
-        list(SocialCareBackend().load(tmp_path / "social_care"))
+        list(SocialCareBackend().load(folder))
 
 
 # Round trip through the synthetic writer -----------------------------------------------------
@@ -397,16 +358,7 @@ def _partnership() -> Partnership:
     for number, member in enumerate((*okoro, *wilde, *quinn), start=1):
         record_id = f"LCS-{number:07d}"
         identifiers = {"LOCAL_SOCIAL_CARE_ID": record_id, "NHS_NUMBER": f"99900000{number:02d}"}
-        views[member.key] = AgencyView(
-            member.key,
-            record_id,
-            member.given_names,
-            member.family_name,
-            member.date_of_birth,
-            member.gender,
-            identifiers,
-            member.addresses,
-        )
+        views[member.key] = support.view_of(member, record_id, identifiers)
     partnership.views["social_care"] = views
     partnership.allocations = [
         {
@@ -447,9 +399,8 @@ def test_the_synthetic_export_reads_back(tmp_path: Path) -> None:
     views = partnership.views["social_care"]
     backend = SocialCareBackend()
     assert write(partnership, tmp_path) == len(views)
-    records = {record.record_id: record for record in backend.load(tmp_path)}
+    records = support.load_records(backend, tmp_path)
     assert list(records) == [view.record_id for view in views.values()]
-    codec = AvroCodec()
     for view in views.values():
         record = records[view.record_id]
         assert record.identity.names == ((view.given_names, view.family_name),)
@@ -460,9 +411,7 @@ def test_the_synthetic_export_reads_back(tmp_path: Path) -> None:
             "Flat 2, Orchard House",
             "8 Pear Tree Road",
         ]
-        codec.encode("uk.mash.v1.Person", record.person)
-        for finding in record.findings:
-            codec.encode("uk.mash.v1.Finding", finding)
+    support.assert_fits_schemas(records.values())
 
     def findings(key: str) -> list[tuple[str, str]]:
         return [(f["category"], f["severity"]) for f in records[views[key].record_id].findings]
@@ -478,6 +427,7 @@ def test_the_synthetic_export_reads_back(tmp_path: Path) -> None:
 
     allocations = backend.allocations(tmp_path)
     assert [{**a, "child": None} for a in allocations] == partnership.allocations
+    codec = AvroCodec()
     for allocation in allocations:
         assert allocation["child"] == {**records[allocation["child_id"]].person, "role": "CHILD"}
         codec.encode("uk.mash.v1.Allocation", allocation)
@@ -486,5 +436,5 @@ def test_the_synthetic_export_reads_back(tmp_path: Path) -> None:
 def test_the_synthetic_export_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
     write(_partnership(), tmp_path / "first")
     write(_partnership(), tmp_path / "second")
-    for name in ("people.csv", "address_history.csv", "involvements.csv", "allocations.csv"):
-        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
+    names = ("people.csv", "address_history.csv", "involvements.csv", "allocations.csv")
+    support.assert_same_files(tmp_path / "first", tmp_path / "second", names)
