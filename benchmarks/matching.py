@@ -24,10 +24,10 @@ from datetime import date, timedelta
 from typing import TypeVar
 from unittest import mock
 
-from connectors.identity import Identity
-from connectors.matching import POSSIBLE_AT, MatchResult, PersonIndex, score
-from connectors.matching import index as index_module
-from connectors.matching.profile import Profile
+from broker.identity import Identity
+from broker.matching import POSSIBLE_AT, MatchResult, PersonIndex, score
+from broker.matching import index as index_module
+from broker.matching.profile import Profile
 from connectors.synthetic.names import (
     HERITAGE_WEIGHTS,
     POOLS,

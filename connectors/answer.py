@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.identity import Identity
-from connectors.matching import MATCHED_AT, MatchResult, PersonIndex
+from broker.identity import Identity
+from broker.matching import MATCHED_AT, MatchResult, PersonIndex
 from connectors.records import AgencyRecord
 
 RESPONSES = uuid.UUID("1c6b4f0e-3d0b-5a53-9b1e-6d2c8a5e7f10")

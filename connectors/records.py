@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from connectors.identity import Identity
+from broker.identity import Identity
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from broker.identity import Identity
 from connectors import native
 from connectors.education import findings
-from connectors.identity import Identity
 from connectors.native import UK_DAY, CsvRow, csv_rows
 from connectors.records import AgencyRecord
 

@@ -29,10 +29,10 @@ from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
+from broker.identity import Identity
 from connectors import native
 from connectors.health import findings
 from connectors.health.fhir import LONDON, NHS_NUMBER_SYSTEM, day
-from connectors.identity import Identity
 from connectors.native import InvalidExport
 from connectors.records import AgencyRecord
 

@@ -13,10 +13,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from broker.identity import Identity
 from connectors import native
 from connectors.housing import findings
 from connectors.housing.findings import RELATIONSHIPS, TENURES
-from connectors.identity import Identity
 from connectors.native import ISO_DAY, CsvRow, csv_rows
 from connectors.records import AgencyRecord
 

@@ -11,8 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from broker.identity import Identity
 from connectors import native
-from connectors.identity import Identity
 from connectors.native import InvalidExport, JsonFields
 from connectors.police.findings import custody_finding, marker_findings, occurrence_findings
 from connectors.records import AgencyRecord

@@ -11,8 +11,8 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
+from broker.identity import Identity
 from connectors import native
-from connectors.identity import Identity
 from connectors.native import InvalidExport, JsonFields
 from connectors.probation.findings import all_findings
 from connectors.records import AgencyRecord

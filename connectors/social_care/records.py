@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from broker.identity import Identity
 from connectors import native
-from connectors.identity import Identity
 from connectors.native import UK_DAY_LOOSE, CsvRow, InvalidExport
 from connectors.records import AgencyRecord
 from connectors.social_care.findings import CATEGORIES, CP_CATEGORIES, Involvement, finding

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from broker.identity import Identity
 from connectors.health import HealthBackend, InvalidExport
 from connectors.health.synthetic import write
-from connectors.identity import Identity
 from connectors.records import AgencyRecord
 from connectors.synthetic.model import Address, AgencyView, Family, Partnership, SyntheticPerson
 from tests import connector_support as support

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from broker.identity import Identity
 from connectors.housing import HousingBackend, InvalidExport
 from connectors.housing.synthetic import write
-from connectors.identity import Identity
 from connectors.records import AgencyRecord
 from connectors.synthetic.model import Address, Family, Partnership, SyntheticPerson
 from tests import connector_support as support

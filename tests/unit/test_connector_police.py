@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from connectors.identity import Identity
+from broker.identity import Identity
 from connectors.police import InvalidExport, PoliceBackend
 from connectors.police.synthetic import write
 from connectors.records import AgencyBackend, AgencyRecord

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.identity import Identity
+from broker.identity import Identity
 from connectors.probation import InvalidExport, ProbationBackend
 from connectors.probation.synthetic import write
 from connectors.records import AgencyBackend, AgencyRecord

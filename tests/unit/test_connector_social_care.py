@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from broker.codec import AvroCodec
-from connectors.identity import Identity
+from broker.identity import Identity
 from connectors.records import AgencyBackend, AgencyRecord
 from connectors.social_care import InvalidExport, SocialCareBackend
 from connectors.social_care.synthetic import write

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connectors.identity import Identity
-from connectors.matching import MATCHED_AT, POSSIBLE_AT, MatchResult, PersonIndex, compare
+from broker.identity import Identity
+from broker.matching import MATCHED_AT, POSSIBLE_AT, MatchResult, PersonIndex, compare
 
 BORN = date(2014, 3, 9)
 HOME = "OL1 3AB"
@@ -299,7 +299,7 @@ def test_any_name_or_postcode_known_for_the_person_counts() -> None:
 
 
 def test_nicknames_ship_as_data() -> None:
-    text = (resources.files("connectors") / "nicknames.txt").read_text(encoding="utf-8")
+    text = (resources.files("broker.matching") / "nicknames.txt").read_text(encoding="utf-8")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     assert lines[0].startswith("#")
     groups = [line for line in lines if not line.startswith(("#", "["))]

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from connectors.identity import Identity
-from connectors.matching.names import tokens
+from broker.identity import Identity
+from broker.matching.names import tokens
 
 _SHARED_SCHEMES = frozenset({"HOUSING_TENANCY_REFERENCE", "OTHER"})
 # A given name starting with one of these is no given name: "Baby of Sarah Brown".

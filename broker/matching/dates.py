@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.matching.profile import NO_EVIDENCE, Evidence, Profile
+from broker.matching.profile import NO_EVIDENCE, Evidence, Profile
 
 
 def _precision_rank(precision: str) -> int:

@@ -64,16 +64,16 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from connectors.identity import Identity
-from connectors.matching.dates import dob_evidence
-from connectors.matching.names import (
+from broker.identity import Identity
+from broker.matching.dates import dob_evidence
+from broker.matching.names import (
     NEUTRAL,
     family_likeness,
     given_likeness,
     given_token_likeness,
     one_keystroke_apart,
 )
-from connectors.matching.profile import NO_EVIDENCE, Evidence, Name, Profile, build_profile
+from broker.matching.profile import NO_EVIDENCE, Evidence, Name, Profile, build_profile
 
 MATCHED_AT = 0.9
 POSSIBLE_AT = 0.6

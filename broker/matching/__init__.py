@@ -9,7 +9,7 @@ The package's interface is what it exports here; its modules are internal:
 * ``profile``: an identity normalised once for comparing many times.
 """
 
-from connectors.matching.index import PersonIndex
-from connectors.matching.score import MATCHED_AT, POSSIBLE_AT, MatchResult, compare
+from broker.matching.index import PersonIndex
+from broker.matching.score import MATCHED_AT, POSSIBLE_AT, MatchResult, compare
 
 __all__ = ["MATCHED_AT", "POSSIBLE_AT", "MatchResult", "PersonIndex", "compare"]

@@ -6,10 +6,10 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterator
 from typing import Generic, TypeVar
 
-from connectors.identity import Identity
-from connectors.matching.names import name_table, skeleton
-from connectors.matching.profile import Profile, build_profile
-from connectors.matching.score import POSSIBLE_AT, MatchResult, compare_profiles
+from broker.identity import Identity
+from broker.matching.names import name_table, skeleton
+from broker.matching.profile import Profile, build_profile
+from broker.matching.score import POSSIBLE_AT, MatchResult, compare_profiles
 
 
 def _name_keys(profile: Profile) -> Iterator[str]:

@@ -39,7 +39,7 @@ class NameTable:
 
 @functools.cache
 def name_table() -> NameTable:
-    text = (resources.files("connectors") / "nicknames.txt").read_text(encoding="utf-8")
+    text = (resources.files("broker.matching") / "nicknames.txt").read_text(encoding="utf-8")
     groups: defaultdict[str, set[int]] = defaultdict(set)
     members: list[frozenset[str]] = []
     transliteration: set[int] = set()
