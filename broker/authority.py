@@ -11,7 +11,8 @@ from __future__ import annotations
 import enum
 import re
 import tomllib
-from datetime import date, datetime, time
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +20,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from broker.errors import ConfigurationError
+from broker.schema_store import packaged_schemas
+from broker.vocabulary import CATEGORIES
 
 TEAM_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -75,6 +78,38 @@ class OfficeHours(BaseModel):
         return self
 
 
+class Timings(BaseModel):
+    """How soon agencies must answer, by RAG rating, and the decision standard.
+
+    Two clocks: agencies answer within their RAG rating's time; a management
+    decision on every contact is due within ``decision_hours`` of it (24 hours:
+    Oldham 5.10), whatever has arrived by then. A green contact's late answers
+    still reach the picture as a later revision.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    red_hours: float = Field(default=4, gt=0)
+    amber_hours: float = Field(default=24, gt=0)
+    green_hours: float = Field(default=72, gt=0)
+    decision_hours: float = Field(default=24, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Timings:
+        if not self.red_hours <= self.amber_hours <= self.green_hours:
+            raise ValueError("red_hours <= amber_hours <= green_hours must hold")
+        return self
+
+    def answer_within(self, rag: str) -> timedelta:
+        """How long agencies have to answer a contact of this RAG rating."""
+        hours = {"RED": self.red_hours, "AMBER": self.amber_hours}.get(rag, self.green_hours)
+        return timedelta(hours=hours)
+
+    def decision_within(self) -> timedelta:
+        """How long the MASH has to make its management decision on a contact."""
+        return timedelta(hours=self.decision_hours)
+
+
 class Authority(BaseModel):
     """One local authority's MASH configuration."""
 
@@ -86,6 +121,52 @@ class Authority(BaseModel):
     office_hours: OfficeHours
     bank_holidays: tuple[date, ...] = ()
     teams: tuple[Team, ...]
+    timings: Timings = Timings()
+    asks: dict[str, dict[str, tuple[str, ...]]] = Field(
+        default_factory=dict,
+        description="Which agencies are asked, for which of their categories: 'default' "
+        "for every contact, and per concern category (uk.mash.v1.ConcernCategory).",
+    )
+
+    @field_validator("asks")
+    @classmethod
+    def _asks_are_known(
+        cls, asks: dict[str, dict[str, tuple[str, ...]]]
+    ) -> dict[str, dict[str, tuple[str, ...]]]:
+        concerns = set(concern_symbols())
+        for concern, agencies in asks.items():
+            if concern != "default" and concern not in concerns:
+                raise ValueError(f"asks.{concern}: not a concern category")
+            for agency, codes in agencies.items():
+                if agency not in CATEGORIES:
+                    raise ValueError(f"asks.{concern}.{agency}: not an agency")
+                unknown = [code for code in codes if code not in CATEGORIES[agency]]
+                if unknown:
+                    raise ValueError(f"asks.{concern}.{agency}: not {agency} categories: {unknown}")
+        return asks
+
+    def asks_for(self, concerns: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """The agencies to ask about a contact, each with the categories it may return.
+
+        The union of the default asks and those of each of the contact's concerns,
+        in the agencies' and vocabularies' own order.
+        """
+        wanted: dict[str, set[str]] = {}
+        for key in ("default", *concerns):
+            for agency, codes in self.asks.get(key, {}).items():
+                wanted.setdefault(agency, set()).update(codes)
+        return {
+            agency: tuple(code for code in CATEGORIES[agency] if code in wanted[agency])
+            for agency in CATEGORIES
+            if agency in wanted
+        }
+
+    def team_of_kind(self, kind: TeamKind) -> Team:
+        """The first team of a kind (a duty team and an out-of-hours team always exist)."""
+        for team in self.teams:
+            if team.kind is kind:
+                return team
+        raise ConfigurationError(f"{self.name} has no team of kind {kind.value}")
 
     @model_validator(mode="after")
     def _teams_are_complete(self) -> Authority:
@@ -122,6 +203,12 @@ class Authority(BaseModel):
         if WEEKDAYS[local.weekday()] not in self.office_hours.days:
             return False
         return self.office_hours.opens <= local.time() < self.office_hours.closes
+
+
+def concern_symbols() -> list[str]:
+    """The symbols of uk.mash.v1.ConcernCategory."""
+    symbols: list[str] = packaged_schemas().definition("uk.mash.v1.ConcernCategory")["symbols"]
+    return symbols
 
 
 def bundled_authority_files() -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,6 +10,7 @@ import pytest
 
 from broker.authority import TeamKind, bundled_authority_files, load_authority
 from broker.errors import ConfigurationError
+from broker.vocabulary import CATEGORIES
 
 LONDON = ZoneInfo("Europe/London")
 AUTHORITIES = Path(__file__).parents[2] / "broker" / "authorities"
@@ -93,3 +94,42 @@ def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
     bad.write_text("key = ", encoding="utf-8")
     with pytest.raises(ConfigurationError, match="not valid TOML"):
         load_authority(bad)
+
+
+def test_rag_timings_and_the_24_hour_decision() -> None:
+    """Oldham 5.10: a management decision within 24 hours of the contact."""
+    timings = load_authority().timings
+    assert timings.answer_within("RED") == timedelta(hours=4)
+    assert timings.answer_within("AMBER") == timedelta(hours=24)
+    assert timings.answer_within("GREEN") == timedelta(hours=72)
+    assert timings.decision_within() == timedelta(hours=24)
+
+
+def test_asks_add_agencies_only_for_the_concerns_that_need_them() -> None:
+    """Oldham 5.6: only what is necessary, proportionate and relevant."""
+    wigan = load_authority()
+    routine = wigan.asks_for([])
+    assert set(routine) == {"police", "health", "education", "social_care"}
+    abuse = wigan.asks_for(["DOMESTIC_ABUSE"])
+    assert {"probation", "housing"} <= set(abuse)
+    assert "police.crime_suspect_or_offender" in abuse["police"]
+    assert "police.crime_suspect_or_offender" not in routine["police"]
+    assert list(abuse["police"]) == sorted(abuse["police"], key=list(CATEGORIES["police"]).index)
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ('[asks.SNOWSTORM]\npolice = ["police.missing_episode"]\n', "not a concern category"),
+        ('[asks.NEGLECT]\nfire = ["fire.safety_visit"]\n', "not an agency"),
+        ('[asks.NEGLECT]\npolice = ["health.injury"]\n', "not police categories"),
+        ("[timings]\nred_hours = 48\n", "red_hours <= amber_hours"),
+    ],
+)
+def test_bad_asks_and_timings_are_explained(tmp_path: Path, section: str, message: str) -> None:
+    text = bundled_authority_files()["wigan"]
+    start = text.index("[timings]")
+    broken = tmp_path / "broken.toml"
+    broken.write_text(text[:start] + section + "\n" + text[text.index("[[teams]]") :])
+    with pytest.raises(ConfigurationError, match=message):
+        load_authority(broken)
