@@ -1,0 +1,106 @@
+"""Signed Avro messages in and out of faust streams.
+
+Faust hands agents raw bytes (topics use the ``raw`` serializer): the envelope
+is in the Kafka headers, which a faust codec never sees. ``open_event`` verifies
+and decodes an event; ``Outbox`` encodes, signs and sends through faust's
+producer, whose buffer faust flushes before it commits the source offsets, so
+every output of an event is sent before the event counts as done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Mapping
+from typing import Any
+
+import faust
+
+from broker.codec import AvroCodec
+from broker.deadletter import DEAD_LETTER_SCHEMA, RawRecord, dead_letter_for
+from broker.envelope import Signer, Verifier
+from broker.errors import RejectedMessage
+from broker.transport import Received
+
+
+def raw_of(event: faust.types.EventT[Any]) -> RawRecord:
+    """The Kafka record under a faust event."""
+    message = event.message
+    headers = message.headers or ()
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    return RawRecord(
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=message.value or b"",
+        headers=tuple(
+            (str(name), value if isinstance(value, bytes) else str(value).encode())
+            for name, value in pairs
+        ),
+        timestamp_ms=int(message.timestamp * 1000) if message.timestamp else None,
+    )
+
+
+def open_event(
+    record: RawRecord,
+    codec: AvroCodec,
+    verifier: Verifier,
+    expected: str,
+    senders: frozenset[str] | None = None,
+) -> Received:
+    """Verify, then decode, one record.
+
+    Raises:
+        RejectedMessage: with the dead-letter reason (including a sender not
+            allowed on this stream).
+    """
+    codec.check_size(record.value)
+    envelope = verifier.verify(
+        record.topic, record.partition, record.offset, record.key, record.value, record.headers
+    )
+    if senders is not None and envelope.sender not in senders:
+        raise RejectedMessage(
+            "UNKNOWN_SENDER", f"{envelope.sender} may not publish to {record.topic}"
+        )
+    return Received(record, envelope, codec.decode(record.value, expected))
+
+
+class Outbox:
+    """Sends signed Avro messages through a faust app's producer.
+
+    Sends are batched by the producer; ``settle`` waits until every send of the
+    current event is acknowledged and raises if one failed, so a handler never
+    finishes (and its event is never committed) with an output lost.
+    """
+
+    def __init__(self, app: faust.App, codec: AvroCodec, signer: Signer) -> None:
+        self.app = app
+        self.codec = codec
+        self.signer = signer
+        self._pending: list[Awaitable[Any]] = []
+
+    async def send(
+        self, topic: str, schema: str, value: Mapping[str, Any], key: bytes | None
+    ) -> None:
+        """Encode, sign and hand a message to the producer."""
+        encoded = self.codec.encode(schema, value)
+        fingerprint = self.codec.store.fingerprint_bytes(schema)
+        headers = self.signer.sign(topic, key, encoded, fingerprint)
+        self._pending.append(
+            await self.app.producer.send(
+                topic, key, encoded, partition=None, timestamp=None, headers=headers
+            )
+        )
+
+    async def settle(self) -> None:
+        """Wait for every send since the last settle to be acknowledged."""
+        pending, self._pending = self._pending, []
+        await asyncio.gather(*pending)
+
+    async def dead_letter(
+        self, topic: str, record: RawRecord, error: RejectedMessage, consumer: str
+    ) -> None:
+        """Keep a rejected record on the dead-letter topic."""
+        await self.send(
+            topic, DEAD_LETTER_SCHEMA, dead_letter_for(record, error, consumer), record.key
+        )
