@@ -73,3 +73,11 @@ class EncodeError(MashError):
     """A value does not fit its schema: a bug in the writer, never dead-lettered."""
 
     user_error = False
+
+
+class SealError(MashError):
+    """A sealed family picture cannot be sealed or opened.
+
+    Opening fails closed: a wrong key, a changed header field, tampered bytes or an
+    unknown algorithm all raise this, and nothing of the picture is returned.
+    """

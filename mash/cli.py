@@ -16,6 +16,7 @@ from mash.demo import demo
 from mash.exchange_commands import contact, request, responses
 from mash.options import configure_logging
 from mash.topic_commands import topics
+from mash.worker_commands import worker
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -49,7 +50,18 @@ def version_command() -> None:
     click.echo(f"apache-kafka (engine kafka) {KAFKA_VERSION}")
 
 
-for command in (broker, topics, demo, contact, request, responses, connector, connectors, data):
+for command in (
+    broker,
+    topics,
+    demo,
+    contact,
+    request,
+    responses,
+    connector,
+    connectors,
+    data,
+    worker,
+):
     mash.add_command(command)
 
 

@@ -797,6 +797,75 @@ FAMILY_PICTURE: dict[str, Any] = {
     "agencies_answered": ["POLICE", "HEALTH"],
     "completeness": "PARTIAL",
     "redacted_or_withheld": _health_decisions(),
+    "person_links": [
+        {
+            "person_id": CHILD_ID,
+            "source_person_id": None,
+            "agency": "POLICE",
+            "response_id": POLICE_RESPONSE_ID,
+            "agency_identifiers": [
+                _identifier("POLICE_PERSON_ID", CHILD_POLICE_ID, "Greater Manchester Police")
+            ],
+            "match_confidence": 0.92,
+            "matched_fields": [
+                "POLICE_PERSON_ID",
+                "date_of_birth",
+                "family_name",
+                "given_name~nickname",
+            ],
+            "merged": True,
+            "reason": (
+                "POLICE matched the subject to its record (confidence 0.92); its names,"
+                " identifiers and addresses are merged in."
+            ),
+        },
+        {
+            "person_id": CHILD_ID,
+            "source_person_id": None,
+            "agency": "HEALTH",
+            "response_id": HEALTH_RESPONSE_ID,
+            "agency_identifiers": [_identifier("NHS_NUMBER", CHILD_NHS_NUMBER)],
+            "match_confidence": 0.99,
+            "matched_fields": ["date_of_birth", "family_name", "given_name", "postcode"],
+            "merged": True,
+            "reason": (
+                "HEALTH matched the subject to its record (confidence 0.99); its names,"
+                " identifiers and addresses are merged in."
+            ),
+        },
+        {
+            "person_id": MOTHER_ID,
+            "source_person_id": None,
+            "agency": "HEALTH",
+            "response_id": HEALTH_RESPONSE_ID,
+            "agency_identifiers": [_identifier("NHS_NUMBER", MOTHER_NHS_NUMBER)],
+            "match_confidence": 0.98,
+            "matched_fields": ["NHS_NUMBER"],
+            "merged": True,
+            "reason": (
+                "HEALTH matched the subject to its record (confidence 0.98); its names,"
+                " identifiers and addresses are merged in."
+            ),
+        },
+        {
+            "person_id": PARTNER_ID,
+            "source_person_id": None,
+            "agency": "POLICE",
+            "response_id": POLICE_RESPONSE_ID,
+            "agency_identifiers": [
+                _identifier("POLICE_PERSON_ID", PARTNER_POLICE_ID, "Greater Manchester Police")
+            ],
+            "match_confidence": 0.97,
+            "matched_fields": ["POLICE_PERSON_ID", "date_of_birth", "family_name~hyphenated"],
+            "merged": True,
+            "reason": (
+                "POLICE matched the subject to its record (confidence 0.97); its names,"
+                " identifiers and addresses are merged in, among them the alias Ryan Marsh."
+            ),
+        },
+    ],
+    # Lily-Rose is the only child in the household.
+    "household_children": [],
 }
 
 SEALED_PICTURE: dict[str, Any] = {

@@ -1,0 +1,93 @@
+"""What every stream agent of the worker shares: settings, keys, outboxes, the case table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+
+from agents.audit import Auditor
+from agents.wire import Outbox
+from broker.authority import Authority
+from broker.catalogue import Agency, request_topic, team_topic, topic_name
+from broker.codec import AvroCodec
+from broker.envelope import ReplayGuard, Signer, Verifier
+from broker.keystore import Keystore
+from broker.pseudonyms import pseudonym_key
+from broker.settings import MashSettings
+
+CASE_STATE = "uk.mash.v1.CaseState"
+AGENTS = ("agent.triage", "agent.policy", "agent.collation", "agent.routing")
+
+
+def utc_now() -> datetime:
+    """The wall clock, to the millisecond."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+@dataclass
+class Topics:
+    """The catalogue's topic names under the configured prefix."""
+
+    prefix: str
+
+    def __getattr__(self, stream: str) -> str:
+        return topic_name(stream, self.prefix)
+
+    def request(self, agency: str) -> str:
+        """An agency's request topic."""
+        return request_topic(Agency(agency.lower()), self.prefix)
+
+    def team(self, team_key: str) -> str:
+        """A team's picture topic."""
+        return team_topic(team_key, self.prefix)
+
+
+@dataclass
+class WorkerContext:
+    """Shared by the agents of one worker."""
+
+    app: faust.App
+    settings: MashSettings
+    authority: Authority
+    keystore: Keystore
+    clock: Callable[[], datetime] = utc_now
+    codec: AvroCodec = field(default_factory=AvroCodec)
+    allocations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cases: Any = None
+
+    def __post_init__(self) -> None:
+        self.topics = Topics(self.settings.topic_prefix)
+        self.keystore.ensure(list(AGENTS))
+        self.verifier = Verifier(self.keystore.keyring(), ReplayGuard())
+        key_id, key = pseudonym_key(self.keystore.folder)
+        self.outboxes = {
+            agent: Outbox(self.app, self.codec, Signer(self.keystore.signing_key(agent)))
+            for agent in AGENTS
+        }
+        self.auditors = {agent: Auditor(agent, key, key_id) for agent in AGENTS}
+
+    def refresh_keys(self) -> None:
+        """Trust keys added to the keystore since start (a connector's first key)."""
+        self.verifier.keyring = self.keystore.keyring()
+
+    def load_case(self, key: bytes) -> dict[str, Any] | None:
+        """A case's state from the table, or None."""
+        stored = self.cases.get(key)
+        if stored is None:
+            return None
+        return self.codec.decode(stored, CASE_STATE).value
+
+    def save_case(self, key: bytes, case: dict[str, Any]) -> None:
+        """Write a case's state (to the table and its changelog)."""
+        self.cases[key] = self.codec.encode(CASE_STATE, case)
+
+    async def audit(self, agent: str, action: str, **fields: Any) -> None:
+        """Publish one audit record of ``agent``."""
+        record = self.auditors[agent].record(action, now=self.clock(), **fields)
+        key = str(record["case_id"]).encode() if record["case_id"] else None
+        await self.outboxes[agent].send(self.topics.audit, "uk.mash.v1.AuditRecord", record, key)

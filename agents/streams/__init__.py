@@ -1,0 +1,1 @@
+"""The worker's stream agents, one module per stream they consume."""

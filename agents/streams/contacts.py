@@ -1,0 +1,109 @@
+"""The triage agent: ``mash.contacts.v1`` in, requests and notifications out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents import triage
+from agents.context import WorkerContext
+from agents.streams.picture import emit_picture
+from agents.wire import open_event, raw_of
+from broker.contact_rules import rule_problems
+from broker.errors import RejectedMessage
+
+CONTACT = "uk.mash.v1.Contact"
+AGENT = "agent.triage"
+
+
+def register(ctx: WorkerContext) -> None:
+    """Declare the triage agent on the worker's app."""
+    topic = ctx.app.topic(ctx.topics.contacts, key_serializer="raw", value_serializer="raw")
+
+    @ctx.app.agent(topic, name="triage")
+    async def triage_contacts(stream: Any) -> None:
+        async for event in stream.events():
+            await handle_contact(ctx, event)
+
+
+async def handle_contact(ctx: WorkerContext, event: Any) -> None:
+    """Triage one contact: state, requests, notifications, audit; or a dead letter."""
+    outbox = ctx.outboxes[AGENT]
+    record = raw_of(event)
+    try:
+        contact = open_event(record, ctx.codec, ctx.verifier, CONTACT, frozenset({"intake"})).value
+        problems = rule_problems(contact)
+        if problems:
+            raise RejectedMessage("POLICY_REJECTED", "; ".join(map(str, problems)))
+    except RejectedMessage as refused:
+        await outbox.dead_letter(ctx.topics.deadletter, record, refused, "agent.triage")
+        await ctx.audit(AGENT, "DEAD_LETTERED", case_id=None, reason=f"{refused.reason}: {refused}")
+        await outbox.settle()
+        return
+    key = str(contact["case_id"]).encode()
+    existing = ctx.load_case(key)
+    if existing is not None and existing["contact"]["contact_id"] == contact["contact_id"]:
+        return  # a redelivery: everything it caused was sent before its offset was committed
+    now = ctx.clock()
+    plan = triage.plan(contact, ctx.authority, ctx.allocations.values(), now)
+    case = {
+        "case_id": contact["case_id"],
+        "contact": contact,
+        "rag_rating": plan.rag_rating,
+        "answer_by": plan.answer_by,
+        "decision_due": plan.decision_due,
+        "team_key": plan.team_key,
+        "route_rule": plan.decisions[1].rule_id,
+        "out_of_hours": plan.out_of_hours,
+        "allocated": plan.allocation is not None,
+        "requests": list(plan.requests),
+        "responses_seen": [],
+        "shared": [],
+        "picture_revision": 0,
+        "deadline_reached": False,
+        "overdue_notified": False,
+    }
+    case_id, subjects, consent = contact["case_id"], contact["subjects"], contact["consent"]
+    await ctx.audit(
+        AGENT,
+        "CONTACT_RECEIVED",
+        case_id=case_id,
+        people=subjects,
+        rule_id=plan.decisions[0].rule_id,
+        rule_version=triage.TRIAGE_VERSION,
+        lawful_basis=contact["lawful_basis"],
+        consent_status=consent["status"],
+        recipient={"team_key": plan.team_key, "agency": None},
+        reason="; ".join(f"{d.rule_id}: {d.outcome}" for d in plan.decisions),
+    )
+    for request in plan.requests:
+        await outbox.send(
+            ctx.topics.request(request["agency"]), "uk.mash.v1.InformationRequest", request, key
+        )
+        await ctx.audit(
+            AGENT,
+            "REQUEST_ISSUED",
+            case_id=case_id,
+            people=subjects,
+            source_agency=request["agency"],
+            categories=request["categories_permitted"],
+            rule_id="agencies-by-concern",
+            rule_version=triage.TRIAGE_VERSION,
+            lawful_basis=request["lawful_basis"],
+            consent_status=consent["status"],
+            request_id=request["request_id"],
+        )
+    for notification in plan.notifications:
+        await outbox.send(ctx.topics.notifications, "uk.mash.v1.Notification", notification, key)
+        await ctx.audit(
+            AGENT,
+            "NOTIFICATION_RAISED",
+            case_id=case_id,
+            recipient=notification["recipient"],
+            reason=notification["reason"],
+            distinct=notification["kind"],
+        )
+    if plan.allocation is not None:
+        await emit_picture(ctx, key, case, "ALREADY_ALLOCATED")
+    ctx.save_case(key, case)
+    await outbox.settle()
+    await ctx.outboxes["agent.collation"].settle()
