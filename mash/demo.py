@@ -1,17 +1,43 @@
-"""``mash demo``: the main job on the embedded broker, from nothing."""
+"""``mash demo``: the whole exchange on the embedded broker, from nothing, in under a minute."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
+import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import click
 
+from broker.catalogue import Agency, team_topic, topic_name
 from broker.engines.embedded import EmbeddedBroker
 from broker.engines.process import free_port, port_in_use
+from broker.errors import MashError, SealError
+from broker.keystore import Keystore
+from broker.sealing import open_sealed
 from broker.settings import EMBEDDED_HOST, EMBEDDED_PORT
-from broker.topic_admin import Outcome, apply_catalogue
-from mash.options import catalogue_for, settings_for, stop_on_signals
+from connectors.synthetic.families import generate
+from mash.demo_scenarios import Scenario, scenarios
+from mash.exchange import Exchange
+from mash.options import authority_for, settings_for, stop_on_signals
+from mash.picture_view import render_picture
+
+AGENCIES = [agency.value for agency in Agency]
+
+
+class Progress:
+    """Lines with the time since the demo started."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+
+    def say(self, text: str) -> None:
+        click.echo(f"[{time.monotonic() - self.started:5.1f}s] {text}")
 
 
 @click.command()
@@ -20,42 +46,154 @@ from mash.options import catalogue_for, settings_for, stop_on_signals
     type=click.IntRange(0, 65535),
     default=EMBEDDED_PORT,
     show_default=True,
-    help="Port for the embedded broker; 0 picks a free one.",
+    help="Port for the embedded broker; 0 (or a taken port) picks a free one.",
 )
+@click.option("--families", type=click.IntRange(min=10), default=40, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same families.")
 @click.option(
-    "--keep-running/--no-keep-running",
-    default=True,
+    "--wait",
+    type=click.FloatRange(min=5),
+    default=45.0,
     show_default=True,
-    help="Keep the broker up after the demo, for other mash commands, until Ctrl-C.",
+    help="Seconds to wait for every scenario's outcome.",
 )
-def demo(port: int, keep_running: bool) -> None:
-    """Start the embedded broker and set up the exchange on it.
+def demo(port: int, families: int, seed: int, wait: float) -> None:
+    """Run the whole exchange on the embedded broker, show what it does, and stop.
 
-    Starts the memory-only embedded broker, applies the topic catalogue for the
-    configured authority (the Wigan sample by default) and shows the topics.
+    Starts the embedded broker, creates the topics, generates a synthetic
+    partnership, runs every agency's connector and the stream worker, and
+    submits contacts that exercise the guidance's rules: early help without
+    consent, significant harm with an approved override, urgent out of hours,
+    suspected crime, exploitation and an already allocated child. It prints the
+    pictures as the teams receive and decrypt them, and the audit trail; then it
+    stops everything. Exit code 0 when every outcome arrived.
     """
     if port == 0 or port_in_use(EMBEDDED_HOST, port):
-        chosen = free_port(EMBEDDED_HOST)
-        if port:
-            click.echo(f"mash: port {port} is taken; using {chosen}", err=True)
-        port = chosen
+        port = free_port(EMBEDDED_HOST)
     stop_on_signals()
+    progress = Progress()
     with EmbeddedBroker(port=port) as broker:
-        click.echo(f"embedded broker ready at {broker.bootstrap}")
-        settings = settings_for(broker.bootstrap)
-        specs = catalogue_for(settings)
-        reports = asyncio.run(apply_catalogue(settings, specs))
-        created = sum(report.outcome is Outcome.CREATED for report in reports)
-        click.echo(f"topic catalogue applied: {created} of {len(reports)} topics created")
-        for report in reports:
-            click.echo(f"  {report.spec.name:<36} {report.spec.description}")
-        if not keep_running:
-            return
-        click.echo(
-            f"try: mash topics describe --bootstrap {broker.bootstrap}   (Ctrl-C here to stop)"
-        )
+        progress.say(f"embedded broker ready at {broker.bootstrap}")
+        missing = asyncio.run(_run(broker.bootstrap, families, seed, wait, progress))
+    progress.say("broker stopped")
+    if missing:
+        raise MashError(f"{len(missing)} outcome(s) did not arrive: {', '.join(missing)}")
+
+
+async def _run(
+    bootstrap: str, families: int, seed: int, wait: float, progress: Progress
+) -> list[str]:
+    workspace = Path(tempfile.mkdtemp(prefix="mash-demo-"))
+    settings = settings_for(bootstrap).model_copy(update={"keystore": workspace / "keys"})
+    authority = authority_for(settings)
+    partnership = generate(families, seed)
+    data = workspace / "partnership"
+    for agency in AGENCIES:
+        importlib.import_module(f"connectors.{agency}.synthetic").write(partnership, data / agency)
+    progress.say(f"{families} synthetic families written for {len(AGENCIES)} agencies in {data}")
+    exchange = Exchange(settings, authority, Keystore(workspace / "keys"), data)
+    await exchange.start(AGENCIES)
+    progress.say("topics created; connectors and the stream worker running")
+    try:
+        chosen = scenarios(partnership, datetime.now(UTC))
+        for scenario in chosen:
+            await exchange.submit(scenario.contact)
+            progress.say(f"contact submitted: {scenario.title}")
+        missing = await _outcomes(exchange, chosen, wait, progress)
+        await asyncio.sleep(1.0)  # let late revisions and their audit records land
+        _show_one_picture(exchange, chosen, progress)
+        _show_teams_are_apart(exchange, chosen, progress)
+        _show_audit(exchange, progress)
+    finally:
+        await exchange.stop()
+        progress.say("connectors and worker stopped")
+    return missing
+
+
+async def _outcomes(
+    exchange: Exchange, chosen: list[Scenario], wait: float, progress: Progress
+) -> list[str]:
+    prefix = exchange.settings.topic_prefix
+    missing = []
+    deadline = time.monotonic() + wait
+    for scenario in chosen:
+        case_id = scenario.contact["case_id"]
+        topic = team_topic(scenario.team, prefix)
         try:
-            while broker.exit_code() is None:
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            click.echo("stopping the embedded broker")
+            sealed = await exchange.wait_for(
+                topic, _for_case(case_id), within=max(deadline - time.monotonic(), 1)
+            )
+        except TimeoutError:
+            missing.append(scenario.title)
+            progress.say(f"NOT ARRIVED: {scenario.title} (expected at {scenario.team})")
+            continue
+        picture = sealed["_picture"]
+        findings = len(picture["chronology"])
+        progress.say(
+            f"{scenario.team} received picture revision {picture['revision']} "
+            f"({picture['revision_reason']}, {picture['completeness']}): {findings} finding(s), "
+            f"suggested {picture['suggested_level_of_need']} - {scenario.title} [{scenario.rule}]"
+        )
+    crime = next((s for s in chosen if "crime" in s.title.lower()), None)
+    if crime is not None:
+        try:
+            note = await exchange.wait_for(
+                topic_name("notifications", prefix),
+                lambda v: (
+                    v["case_id"] == crime.contact["case_id"] and v["kind"] == "POLICE_NOTIFICATION"
+                ),
+                within=max(deadline - time.monotonic(), 1),
+            )
+            progress.say(f"notification {note['kind']} to the police: {note['reason']}")
+        except TimeoutError:
+            missing.append("police notification")
+    return missing
+
+
+def _for_case(case_id: Any) -> Callable[[dict[str, Any]], bool]:
+    def matches(value: dict[str, Any]) -> bool:
+        return bool(value["case_id"] == case_id)
+
+    return matches
+
+
+def _show_one_picture(exchange: Exchange, chosen: list[Scenario], progress: Progress) -> None:
+    scenario = next((s for s in chosen if "s47" in s.title), chosen[0])
+    pictures = exchange.team_pictures(scenario.team, scenario.contact["case_id"])
+    if pictures:
+        progress.say(f"the {scenario.team} team's latest picture for '{scenario.title}':")
+        click.echo(render_picture(pictures[-1]))
+
+
+def _show_teams_are_apart(exchange: Exchange, chosen: list[Scenario], progress: Progress) -> None:
+    scenario = chosen[0]
+    sealed: list[dict[str, Any]] = [
+        v
+        for v in exchange.seen[team_topic(scenario.team, exchange.settings.topic_prefix)].values
+        if v["case_id"] == scenario.contact["case_id"]
+    ]
+    other = next(t for t in exchange.authority.team_keys() if t != scenario.team)
+    if sealed:
+        try:
+            open_sealed(sealed[-1], exchange.keystore.team_key(other), exchange.codec)
+            progress.say(f"WARNING: {other} opened a picture sealed for {scenario.team}")
+        except SealError as refused:
+            progress.say(f"{other} cannot open {scenario.team}'s picture: {refused}")
+
+
+def _show_audit(exchange: Exchange, progress: Progress) -> None:
+    records = exchange.values("audit")
+    actions = Counter(record["action"] for record in records)
+    progress.say(
+        f"sharing audit: {len(records)} records: "
+        + ", ".join(f"{count} {action}" for action, count in actions.most_common())
+    )
+    rules = Counter(
+        (record["action"], record["rule_id"])
+        for record in records
+        if record["action"] in ("SHARED", "REDACTED", "WITHHELD", "CONSENT_OVERRIDE")
+    )
+    for (action, rule), count in sorted(rules.items()):
+        click.echo(f"         {count:4d} {action:<16} by rule {rule}")
+    letters = exchange.values("deadletter")
+    progress.say(f"dead letters: {len(letters)}")

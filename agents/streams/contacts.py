@@ -92,12 +92,16 @@ async def handle_contact(ctx: WorkerContext, event: Any) -> None:
             consent_status=consent["status"],
             request_id=request["request_id"],
         )
-    for notification in plan.notifications:
+    # Triage lists the decision raising each notification last, in the notifications' order.
+    raised_by = plan.decisions[len(plan.decisions) - len(plan.notifications) :]
+    for notification, decision in zip(plan.notifications, raised_by, strict=True):
         await outbox.send(ctx.topics.notifications, "uk.mash.v1.Notification", notification, key)
         await ctx.audit(
             AGENT,
             "NOTIFICATION_RAISED",
             case_id=case_id,
+            rule_id=decision.rule_id,
+            rule_version=triage.TRIAGE_VERSION,
             recipient=notification["recipient"],
             reason=notification["reason"],
             distinct=notification["kind"],
