@@ -11,10 +11,12 @@ import click
 from broker.errors import MashError
 from mash import __version__
 from mash.broker_commands import broker
+from mash.case_commands import cases, picture
 from mash.connector_commands import connector, connectors, data
 from mash.demo import demo
 from mash.exchange_commands import contact, request, responses
 from mash.options import configure_logging
+from mash.policy_commands import policy
 from mash.topic_commands import topics
 from mash.worker_commands import worker
 
@@ -61,6 +63,9 @@ for command in (
     connectors,
     data,
     worker,
+    cases,
+    picture,
+    policy,
 ):
     mash.add_command(command)
 
