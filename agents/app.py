@@ -67,13 +67,11 @@ def create_worker(
     ctx = WorkerContext(
         app=app, settings=settings, authority=authority, keystore=keystore, clock=clock
     )
+    # faust takes the changelog's serializers from key_type and value_type (bytes:
+    # raw); given only a raw schema, it wrote raw bytes but decoded them as JSON on
+    # recovery, so a restarted worker never finished recovering the table.
     ctx.cases = app.Table(
-        "cases",
-        default=None,
-        partitions=CASE_PARTITIONS,
-        schema=faust.Schema(
-            key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
-        ),
+        "cases", default=None, partitions=CASE_PARTITIONS, key_type=bytes, value_type=bytes
     )
     contacts.register(ctx)
     responses.register(ctx)

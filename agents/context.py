@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,6 +72,17 @@ class WorkerContext:
             for agent in AGENTS
         }
         self.auditors = {agent: Auditor(agent, key, key_id) for agent in AGENTS}
+        self._case_locks: defaultdict[bytes, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def case_lock(self, key: bytes | None) -> asyncio.Lock:
+        """The lock that keeps one case's load-change-save from interleaving.
+
+        Agents of one worker run concurrently in one event loop; every handler
+        that changes a case holds its lock from loading the case to saving it,
+        so a handler waiting on its outputs cannot have its update overwritten
+        by another agent's handler of the same case.
+        """
+        return self._case_locks[key or b""]
 
     def refresh_keys(self) -> None:
         """Trust keys added to the keystore since start (a connector's first key)."""

@@ -22,7 +22,8 @@ def register(ctx: WorkerContext) -> None:
     @ctx.app.agent(topic, name="triage")
     async def triage_contacts(stream: Any) -> None:
         async for event in stream.events():
-            await handle_contact(ctx, event)
+            async with ctx.case_lock(event.message.key):
+                await handle_contact(ctx, event)
 
 
 async def handle_contact(ctx: WorkerContext, event: Any) -> None:
@@ -108,6 +109,8 @@ async def handle_contact(ctx: WorkerContext, event: Any) -> None:
         )
     if plan.allocation is not None:
         await emit_picture(ctx, key, case, "ALREADY_ALLOCATED")
-    ctx.save_case(key, case)
+    # Outputs first, state last: a crash in between repeats outputs (dropped
+    # downstream by their derived ids) rather than losing them.
     await outbox.settle()
     await ctx.outboxes["agent.collation"].settle()
+    ctx.save_case(key, case)

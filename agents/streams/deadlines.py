@@ -38,7 +38,8 @@ def register(ctx: WorkerContext, tick_seconds: float) -> None:
     @ctx.app.agent(topic, name="deadlines")
     async def on_deadline(stream: Any) -> None:
         async for key, _ in stream.items():
-            await handle_deadline(ctx, key)
+            async with ctx.case_lock(key):
+                await handle_deadline(ctx, key)
 
 
 def due(case: dict[str, Any], now: Any) -> bool:
@@ -74,5 +75,5 @@ async def handle_deadline(ctx: WorkerContext, key: bytes) -> None:
             recipient=notification["recipient"],
             reason=notification["reason"],
         )
-    ctx.save_case(key, case)
     await ctx.outboxes[AGENT].settle()
+    ctx.save_case(key, case)  # after the outputs: a crash repeats, never loses

@@ -25,7 +25,8 @@ def register(ctx: WorkerContext) -> None:
     @ctx.app.agent(topic, name="routing")
     async def route(stream: Any) -> None:
         async for event in stream.events():
-            await handle_picture(ctx, event)
+            async with ctx.case_lock(event.message.key):
+                await handle_picture(ctx, event)
 
 
 async def handle_picture(ctx: WorkerContext, event: Any) -> None:

@@ -24,7 +24,8 @@ def register(ctx: WorkerContext) -> None:
     @ctx.app.agent(topic, name="policy")
     async def apply_policy(stream: Any) -> None:
         async for event in stream.events():
-            await handle_response(ctx, event)
+            async with ctx.case_lock(event.message.key):
+                await handle_response(ctx, event)
 
 
 async def handle_response(ctx: WorkerContext, event: Any) -> None:
@@ -48,7 +49,6 @@ async def handle_response(ctx: WorkerContext, event: Any) -> None:
         return  # the same answer again: counted once
     result = policy.decide(request, response, now=ctx.clock())
     case["responses_seen"].append(response_id)
-    ctx.save_case(key, case)
     shared = result.shared
     await outbox.send(ctx.topics.shared, "uk.mash.v1.SharedInformation", shared, key)
     common = {
@@ -87,6 +87,7 @@ async def handle_response(ctx: WorkerContext, event: Any) -> None:
             **common,
         )
     await outbox.settle()
+    ctx.save_case(key, case)  # after the outputs: a crash repeats, never loses
 
 
 def _open(ctx: WorkerContext, record: RawRecord) -> Any:

@@ -26,7 +26,8 @@ def register(ctx: WorkerContext) -> None:
     @ctx.app.agent(topic, name="collation")
     async def collate(stream: Any) -> None:
         async for event in stream.events():
-            await handle_shared(ctx, event)
+            async with ctx.case_lock(event.message.key):
+                await handle_shared(ctx, event)
 
 
 async def handle_shared(ctx: WorkerContext, event: Any) -> None:
@@ -53,5 +54,5 @@ async def handle_shared(ctx: WorkerContext, event: Any) -> None:
         await emit_picture(ctx, key, case, "LATE_RESPONSE")
     elif not agencies_awaited(case):
         await emit_picture(ctx, key, case, "ALL_AGENCIES_ANSWERED")
-    ctx.save_case(key, case)
     await outbox.settle()
+    ctx.save_case(key, case)  # after the outputs: a crash repeats, never loses
