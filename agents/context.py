@@ -16,7 +16,9 @@ from agents.wire import Outbox
 from broker.authority import Authority
 from broker.catalogue import Agency, request_topic, team_topic, topic_name
 from broker.codec import AvroCodec
+from broker.deadletter import RawRecord
 from broker.envelope import ReplayGuard, Signer, Verifier
+from broker.errors import RejectedMessage
 from broker.keystore import Keystore
 from broker.pseudonyms import pseudonym_key
 from broker.settings import MashSettings
@@ -98,6 +100,15 @@ class WorkerContext:
     def save_case(self, key: bytes, case: dict[str, Any]) -> None:
         """Write a case's state (to the table and its changelog)."""
         self.cases[key] = self.codec.encode(CASE_STATE, case)
+
+    async def refuse(self, agent: str, record: RawRecord, refused: RejectedMessage) -> None:
+        """Dead-letter a record ``agent`` cannot accept, audit that, and wait for both."""
+        outbox = self.outboxes[agent]
+        await outbox.dead_letter(self.topics.deadletter, record, refused, agent)
+        await self.audit(
+            agent, "DEAD_LETTERED", case_id=None, reason=f"{refused.reason}: {refused}"
+        )
+        await outbox.settle()
 
     async def audit(self, agent: str, action: str, **fields: Any) -> None:
         """Publish one audit record of ``agent``."""

@@ -36,9 +36,7 @@ async def handle_contact(ctx: WorkerContext, event: Any) -> None:
         if problems:
             raise RejectedMessage("POLICY_REJECTED", "; ".join(map(str, problems)))
     except RejectedMessage as refused:
-        await outbox.dead_letter(ctx.topics.deadletter, record, refused, "agent.triage")
-        await ctx.audit(AGENT, "DEAD_LETTERED", case_id=None, reason=f"{refused.reason}: {refused}")
-        await outbox.settle()
+        await ctx.refuse(AGENT, record, refused)
         return
     key = str(contact["case_id"]).encode()
     existing = ctx.load_case(key)

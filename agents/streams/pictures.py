@@ -42,9 +42,7 @@ async def handle_picture(ctx: WorkerContext, event: Any) -> None:
         if case is None:
             raise RejectedMessage("UNEXPECTED_RESPONSE", f"no case {picture['case_id']}")
     except RejectedMessage as refused:
-        await outbox.dead_letter(ctx.topics.deadletter, record, refused, AGENT)
-        await ctx.audit(AGENT, "DEAD_LETTERED", case_id=None, reason=f"{refused.reason}: {refused}")
-        await outbox.settle()
+        await ctx.refuse(AGENT, record, refused)
         return
     team = case["team_key"]
     key_id, public_key = ctx.keystore.team_public_key(team)

@@ -39,9 +39,7 @@ async def handle_response(ctx: WorkerContext, event: Any) -> None:
         case = ctx.load_case(key)
         request = _request_answered(case, response, received.envelope.sender)
     except RejectedMessage as refused:
-        await outbox.dead_letter(ctx.topics.deadletter, record, refused, AGENT)
-        await ctx.audit(AGENT, "DEAD_LETTERED", case_id=None, reason=f"{refused.reason}: {refused}")
-        await outbox.settle()
+        await ctx.refuse(AGENT, record, refused)
         return
     assert case is not None  # noqa: S101 - _request_answered refuses a missing case
     response_id = str(response["response_id"])

@@ -43,9 +43,7 @@ async def handle_shared(ctx: WorkerContext, event: Any) -> None:
         if case is None:
             raise RejectedMessage("UNEXPECTED_RESPONSE", f"no case {shared['case_id']}")
     except RejectedMessage as refused:
-        await outbox.dead_letter(ctx.topics.deadletter, record, refused, AGENT)
-        await ctx.audit(AGENT, "DEAD_LETTERED", case_id=None, reason=f"{refused.reason}: {refused}")
-        await outbox.settle()
+        await ctx.refuse(AGENT, record, refused)
         return
     if any(seen["shared_id"] == shared["shared_id"] for seen in case["shared"]):
         return
