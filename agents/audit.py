@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from broker.codec import millis
+
 AUDIT_SCHEMA = "uk.mash.v1.AuditRecord"
 NAMESPACE = uuid.UUID("a1d17000-0000-5000-8000-6d6173680001")
 
@@ -85,7 +87,7 @@ class Auditor:
             "record_id": uuid.uuid5(NAMESPACE, identity),
             "sequence": 0,
             "case_id": case_id,
-            "recorded_at": now.replace(microsecond=now.microsecond // 1000 * 1000),
+            "recorded_at": millis(now),
             "actor": {"agent": self.agent, "agency": None},
             "action": action,
             "subject_refs": subject_refs(people, self.key),

@@ -15,7 +15,7 @@ from agents.audit import Auditor
 from agents.wire import Outbox
 from broker.authority import Authority
 from broker.catalogue import Agency, request_topic, team_topic, topic_name
-from broker.codec import AvroCodec
+from broker.codec import AvroCodec, millis
 from broker.deadletter import RawRecord
 from broker.envelope import ReplayGuard, Signer, Verifier
 from broker.errors import RejectedMessage
@@ -29,8 +29,7 @@ AGENTS = ("agent.triage", "agent.policy", "agent.collation", "agent.routing")
 
 def utc_now() -> datetime:
     """The wall clock, to the millisecond."""
-    now = datetime.now(UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+    return millis(datetime.now(UTC))
 
 
 @dataclass

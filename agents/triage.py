@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from broker.authority import Authority, TeamKind
+from broker.codec import millis
 from broker.identity import Identity
 from broker.matching import MATCHED_AT, compare
 
@@ -201,7 +202,7 @@ def _request(
         "history_since": None,
         "lawful_basis": contact["lawful_basis"],
         "consent": contact["consent"],
-        "issued_at": _millis(now),
+        "issued_at": millis(now),
     }
 
 
@@ -255,7 +256,7 @@ def _notifications(
                 "recipient": recipient,
                 "reason": reason,
                 "concern_categories": contact["concern_categories"],
-                "raised_at": _millis(now),
+                "raised_at": millis(now),
                 "due_at": decision_due,
             },
         )
@@ -275,10 +276,6 @@ def overdue_notification(
         "recipient": {"team_key": team, "agency": None},
         "reason": "No management decision within 24 hours of the contact (Oldham 5.10).",
         "concern_categories": [],
-        "raised_at": _millis(now),
+        "raised_at": millis(now),
         "due_at": decision_due,
     }
-
-
-def _millis(moment: datetime) -> datetime:
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

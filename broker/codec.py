@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 from typing import Any
 
@@ -27,6 +28,11 @@ SOE_MARKER = b"\xc3\x01"
 SOE_HEADER_BYTES = len(SOE_MARKER) + 8
 #: Kafka's default largest message; a bigger value is refused before parsing.
 DEFAULT_MAX_BYTES = 1_048_576
+
+
+def millis(moment: datetime) -> datetime:
+    """``moment`` cut to whole milliseconds, as ``timestamp-millis`` carries it."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 @dataclass(frozen=True)

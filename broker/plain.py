@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from broker.codec import millis
 from broker.errors import MashError
 from broker.schema_store import full_name
 
@@ -174,7 +175,7 @@ def _timestamp(value: Any) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("no time zone")
     moment = moment.astimezone(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    return millis(moment)
 
 
 def _date(value: Any) -> date:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from broker.codec import millis
 from broker.identity import Identity
 from broker.matching import MATCHED_AT, MatchResult, PersonIndex
 from connectors.records import AgencyRecord
@@ -96,7 +97,7 @@ def answer(
         "case_id": request["case_id"],
         "agency": agency.upper(),
         "responder": dict(responder) if responder else None,
-        "responded_at": _millis(now or datetime.now(UTC)),
+        "responded_at": millis(now or datetime.now(UTC)),
         "subjects": subjects,
     }
     return response, Outcome(**counts)
@@ -133,7 +134,3 @@ def _subject_result(
         "recorded_person": dict(recorded) if recorded else None,
         "findings": [dict(finding) for finding in findings],
     }
-
-
-def _millis(moment: datetime) -> datetime:
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+from broker.codec import millis
 from broker.identity import Identity
 from broker.matching import MATCHED_AT, compare
 from connectors.synthetic.model import Partnership
@@ -43,19 +44,15 @@ def _values(items: list[dict[str, object]]) -> list[dict[str, Any]]:
     return cast(list[dict[str, Any]], items)
 
 
-def _millis(moment: datetime) -> datetime:
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
 def _override(now: datetime) -> dict[str, Any]:
     return {
         "reason_code": "RISK_OF_SIGNIFICANT_HARM",
         "reason": "Seeking consent would place the child at risk of significant harm.",
         "legal_gateway": ["CHILDREN_ACT_1989_S47", "UK_GDPR_ART_6_1_E_PUBLIC_TASK"],
         "decided_by": APPROVER,
-        "decided_at": _millis(now),
+        "decided_at": millis(now),
         "approved_by": APPROVER,
-        "approved_at": _millis(now),
+        "approved_at": millis(now),
         "family_informed_at": None,
     }
 
@@ -64,7 +61,7 @@ def _adapted(base: dict[str, Any], name: str, now: datetime, **changes: Any) -> 
     contact = copy.deepcopy(base)
     contact["contact_id"] = uuid.uuid5(NAMESPACE, f"contact:{name}:{base['contact_id']}")
     contact["case_id"] = uuid.uuid5(NAMESPACE, f"case:{name}:{base['case_id']}")
-    contact.update(received_at=_millis(now), immediate_risk=False, suspected_crime=False)
+    contact.update(received_at=millis(now), immediate_risk=False, suspected_crime=False)
     contact.update(changes)
     return contact
 
@@ -75,7 +72,7 @@ def _consent(status: str, now: datetime, override: bool) -> dict[str, Any]:
         "scope": None,
         "given_by_person_id": None,
         "obtained_by": None,
-        "obtained_at": _millis(now) if status == "GIVEN" else None,
+        "obtained_at": millis(now) if status == "GIVEN" else None,
         "method": "VERBAL",
         "override": _override(now) if override else None,
     }

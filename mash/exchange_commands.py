@@ -19,7 +19,7 @@ import click
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from broker.catalogue import Agency, request_topic, topic_name
-from broker.codec import AvroCodec
+from broker.codec import AvroCodec, millis
 from broker.envelope import Signer, Verifier
 from broker.errors import RejectedMessage
 from broker.kafka_client import connection_options
@@ -94,7 +94,7 @@ def request_from_contact(
         "history_since": since,
         "lawful_basis": value["lawful_basis"],
         "consent": value["consent"],
-        "issued_at": now.replace(microsecond=now.microsecond // 1000 * 1000),
+        "issued_at": millis(now),
     }
 
 

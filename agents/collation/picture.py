@@ -21,6 +21,7 @@ from agents.collation.household import household_children, index_child
 from agents.collation.indicators import find_indicators, load_indicators
 from agents.collation.level import suggest_level
 from agents.collation.persons import resolve_persons
+from broker.codec import millis
 from broker.schema_store import packaged_schemas
 
 
@@ -109,7 +110,7 @@ def whole_ms(moment: datetime) -> datetime:
     """
     if moment.tzinfo is None:
         raise ValueError(f"{moment.isoformat()} has no timezone")
-    return moment.astimezone(UTC).replace(microsecond=moment.microsecond // 1000 * 1000)
+    return millis(moment.astimezone(UTC))
 
 
 def redacted_or_withheld(shared: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

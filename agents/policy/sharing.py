@@ -22,6 +22,7 @@ from agents.policy.consent import Basis, lawful_basis, sharing_basis
 from agents.policy.decisions import policy_decision
 from agents.policy.proportionality import SHARED, WITHHELD, judge_finding
 from agents.policy.rulebook import PolicyRules, load_rules
+from broker.codec import millis
 
 
 @dataclass(frozen=True)
@@ -209,5 +210,4 @@ def _whole_ms_utc(moment: datetime) -> datetime:
     """
     if moment.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    utc = moment.astimezone(UTC)
-    return utc.replace(microsecond=utc.microsecond // 1000 * 1000)
+    return millis(moment.astimezone(UTC))

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import cast
 
+from broker.codec import millis
 from connectors.synthetic.avro import _practitioner
 from connectors.synthetic.draws import _chance, _weighted
 from connectors.synthetic.households import _Story
@@ -110,14 +111,14 @@ def _override(
             "wigan-council.example",
         )
     approver: dict[str, object] | None = manager
-    approved_at: datetime | None = approved.replace(microsecond=approved.microsecond // 1000 * 1000)
+    approved_at: datetime | None = millis(approved)
     if _chance(rng, 0.1):
         approver = approved_at = None
         reason += " Approval not sought beforehand as the delay would increase the risk."
     informed = None
     if status == "REFUSED" and code != "RISK_OF_SIGNIFICANT_HARM" and referrer.practitioner:
         informed = decided + (received - decided) / 2
-        informed = informed.replace(microsecond=informed.microsecond // 1000 * 1000)
+        informed = millis(informed)
     return {
         "reason_code": code,
         "reason": reason,
