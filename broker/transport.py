@@ -9,17 +9,19 @@ on. Offsets are the caller's to commit, after its own outputs are acknowledged.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, RecordMetadata
 
-from broker.codec import Decoded
+from broker.codec import AvroCodec, Decoded
 from broker.deadletter import DEAD_LETTER_SCHEMA, RawRecord, dead_letter_for
-from broker.envelope import Envelope, Signer, Verifier
+from broker.envelope import Envelope, Signer, SigningKey, Verifier
 from broker.errors import RejectedMessage
+from broker.kafka_client import connection_options
+from broker.settings import MashSettings
 from broker.types import Codec
 
 log = logging.getLogger(__name__)
@@ -147,3 +149,24 @@ def raw_record(record: ConsumerRecord[bytes, bytes]) -> RawRecord:
         headers=tuple(record.headers or ()),
         timestamp_ms=record.timestamp,
     )
+
+
+async def publish_signed(
+    settings: MashSettings,
+    signing_key: SigningKey,
+    topic: str,
+    schema: str,
+    messages: Iterable[tuple[bytes | None, Mapping[str, Any]]],
+) -> list[RecordMetadata]:
+    """Publish (key, value) messages as one sender, each acknowledged, then disconnect.
+
+    For commands and services that send a few messages and stop (a contact, a
+    request, a batch of allocations).
+    """
+    producer = AIOKafkaProducer(acks="all", **connection_options(settings))
+    await producer.start()
+    try:
+        publisher = Publisher(producer, AvroCodec(), Signer(signing_key))
+        return [await publisher.publish(topic, schema, value, key=key) for key, value in messages]
+    finally:
+        await producer.stop()

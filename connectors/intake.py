@@ -12,20 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from aiokafka import AIOKafkaProducer
 from aiokafka.structs import RecordMetadata
 
 from broker.catalogue import topic_name
-from broker.codec import AvroCodec
 from broker.contact_rules import rule_problems
-from broker.envelope import Signer
 from broker.errors import ConfigurationError
-from broker.kafka_client import connection_options
 from broker.keystore import Keystore
 from broker.plain import InvalidValue, from_plain
 from broker.schema_store import packaged_schemas
 from broker.settings import MashSettings
-from broker.transport import Publisher
+from broker.transport import publish_signed
 
 CONTACT = "uk.mash.v1.Contact"
 INTAKE = "intake"
@@ -68,18 +64,14 @@ async def submit_contact(
     contact: dict[str, Any], settings: MashSettings, keystore: Keystore
 ) -> RecordMetadata:
     """Publish a checked contact, signed by intake, keyed by its case id."""
-    producer = AIOKafkaProducer(acks="all", **connection_options(settings))
-    await producer.start()
-    try:
-        publisher = Publisher(producer, AvroCodec(), Signer(keystore.signing_key(INTAKE)))
-        return await publisher.publish(
-            topic_name("contacts", settings.topic_prefix),
-            CONTACT,
-            contact,
-            key=str(contact["case_id"]).encode(),
-        )
-    finally:
-        await producer.stop()
+    (sent,) = await publish_signed(
+        settings,
+        keystore.signing_key(INTAKE),
+        topic_name("contacts", settings.topic_prefix),
+        CONTACT,
+        [(str(contact["case_id"]).encode(), contact)],
+    )
+    return sent
 
 
 __all__ = ["InvalidValue", "check_contact", "read_contact", "submit_contact"]

@@ -26,7 +26,7 @@ from broker.errors import RejectedMessage
 from broker.kafka_client import connection_options
 from broker.keystore import Keystore
 from broker.settings import MashSettings
-from broker.transport import Publisher, Received, Receiver
+from broker.transport import Publisher, Received, Receiver, publish_signed
 from connectors.answer import RecordIndex, answer
 
 REQUEST = "uk.mash.v1.InformationRequest"
@@ -157,15 +157,11 @@ async def publish_allocations(
     allocations: list[dict[str, Any]], settings: MashSettings, keystore: Keystore
 ) -> int:
     """Publish children's social care allocations to the compacted allocations topic."""
-    topic = topic_name("allocations", settings.topic_prefix)
-    producer = AIOKafkaProducer(acks="all", **connection_options(settings))
-    await producer.start()
-    try:
-        publisher = Publisher(producer, AvroCodec(), Signer(keystore.signing_key("social_care")))
-        for allocation in allocations:
-            await publisher.publish(
-                topic, ALLOCATION, allocation, key=str(allocation["child_id"]).encode()
-            )
-    finally:
-        await producer.stop()
-    return len(allocations)
+    sent = await publish_signed(
+        settings,
+        keystore.signing_key("social_care"),
+        topic_name("allocations", settings.topic_prefix),
+        ALLOCATION,
+        ((str(allocation["child_id"]).encode(), allocation) for allocation in allocations),
+    )
+    return len(sent)

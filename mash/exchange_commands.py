@@ -16,17 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import click
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 
 from broker.catalogue import Agency, request_topic, topic_name
 from broker.codec import AvroCodec, millis
-from broker.envelope import Signer, Verifier
+from broker.envelope import Verifier
 from broker.errors import RejectedMessage
 from broker.kafka_client import connection_options
 from broker.keystore import Keystore, default_keystore
 from broker.plain import to_plain
 from broker.settings import MashSettings
-from broker.transport import Publisher
+from broker.transport import publish_signed
 from broker.vocabulary import categories_of
 from connectors.intake import read_contact, submit_contact
 from mash.options import bootstrap_option, json_option, settings_for
@@ -137,23 +137,19 @@ def send(
         since.date() if since else None,
         datetime.now(UTC),
     )
-    asyncio.run(_publish(settings, request_topic(asked, settings.topic_prefix), value))
+    asyncio.run(
+        publish_signed(
+            settings,
+            keystore_for(settings).signing_key(TRIAGE),
+            request_topic(asked, settings.topic_prefix),
+            REQUEST,
+            [(str(value["case_id"]).encode(), value)],
+        )
+    )
     click.echo(
         f"request {value['request_id']} to {agency} for case {value['case_id']}: "
         f"{len(value['subjects'])} subject(s), {len(chosen)} categories permitted"
     )
-
-
-async def _publish(settings: MashSettings, topic: str, value: dict[str, Any]) -> None:
-    producer = AIOKafkaProducer(acks="all", **connection_options(settings))
-    await producer.start()
-    try:
-        signer = Signer(keystore_for(settings).signing_key(TRIAGE))
-        await Publisher(producer, AvroCodec(), signer).publish(
-            topic, REQUEST, value, key=str(value["case_id"]).encode()
-        )
-    finally:
-        await producer.stop()
 
 
 @click.group()
