@@ -12,7 +12,7 @@ from typing import Any
 import faust
 
 from agents.audit import Auditor
-from agents.wire import Outbox
+from agents.wire import Outbox, open_event
 from broker.authority import Authority
 from broker.catalogue import Agency, request_topic, team_topic, topic_name
 from broker.codec import AvroCodec, millis
@@ -22,6 +22,7 @@ from broker.errors import RejectedMessage
 from broker.keystore import Keystore
 from broker.pseudonyms import pseudonym_key
 from broker.settings import MashSettings
+from broker.transport import Received
 
 CASE_STATE = "uk.mash.v1.CaseState"
 AGENTS = ("agent.triage", "agent.policy", "agent.collation", "agent.routing")
@@ -85,9 +86,23 @@ class WorkerContext:
         """
         return self._case_locks[key or b""]
 
-    def refresh_keys(self) -> None:
-        """Trust keys added to the keystore since start (a connector's first key)."""
+    def open(self, record: RawRecord, expected: str, senders: frozenset[str]) -> Received:
+        """Verify, then decode, a record of one of ``senders``.
+
+        A key this worker does not know yet (an agency's first key, a rotated
+        one) may have been added to the keystore since it started: the keyring
+        is read again once before the record is refused.
+
+        Raises:
+            RejectedMessage: with the dead-letter reason.
+        """
+        try:
+            return open_event(record, self.codec, self.verifier, expected, senders)
+        except RejectedMessage as refused:
+            if refused.reason != "UNKNOWN_KEY":
+                raise
         self.verifier.keyring = self.keystore.keyring()
+        return open_event(record, self.codec, self.verifier, expected, senders)
 
     def load_case(self, key: bytes) -> dict[str, Any] | None:
         """A case's state from the table, or None."""

@@ -13,7 +13,6 @@ import logging
 from aiokafka import AIOKafkaConsumer
 
 from agents.context import WorkerContext
-from agents.wire import open_event
 from broker.errors import RejectedMessage
 from broker.kafka_client import connection_options
 from broker.transport import raw_record
@@ -54,16 +53,11 @@ def apply(ctx: WorkerContext, record: object) -> None:
     if not raw.value:
         ctx.allocations.pop(child, None)
         return
-    for attempt in (1, 2):
-        try:
-            received = open_event(raw, ctx.codec, ctx.verifier, ALLOCATION, SOCIAL_CARE)
-        except RejectedMessage as refused:
-            if refused.reason == "UNKNOWN_KEY" and attempt == 1:
-                ctx.refresh_keys()  # social care's key may be newer than this worker
-                continue
-            log.warning(
-                "allocation at offset %d not trusted: %s %s", raw.offset, refused.reason, refused
-            )
-            return
-        ctx.allocations[child] = received.value
+    try:
+        received = ctx.open(raw, ALLOCATION, SOCIAL_CARE)
+    except RejectedMessage as refused:
+        log.warning(
+            "allocation at offset %d not trusted: %s %s", raw.offset, refused.reason, refused
+        )
         return
+    ctx.allocations[child] = received.value

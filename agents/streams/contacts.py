@@ -7,7 +7,7 @@ from typing import Any
 from agents import triage
 from agents.context import WorkerContext
 from agents.streams.picture import emit_picture
-from agents.wire import open_event, raw_of
+from agents.wire import raw_of
 from broker.contact_rules import rule_problems
 from broker.errors import RejectedMessage
 
@@ -31,7 +31,7 @@ async def handle_contact(ctx: WorkerContext, event: Any) -> None:
     outbox = ctx.outboxes[AGENT]
     record = raw_of(event)
     try:
-        contact = open_event(record, ctx.codec, ctx.verifier, CONTACT, frozenset({"intake"})).value
+        contact = ctx.open(record, CONTACT, frozenset({"intake"})).value
         problems = rule_problems(contact)
         if problems:
             raise RejectedMessage("POLICY_REJECTED", "; ".join(map(str, problems)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from agents.context import WorkerContext
-from agents.wire import open_event, raw_of
+from agents.wire import raw_of
 from broker.errors import RejectedMessage
 from broker.sealing import seal
 
@@ -34,9 +34,7 @@ async def handle_picture(ctx: WorkerContext, event: Any) -> None:
     outbox = ctx.outboxes[AGENT]
     record = raw_of(event)
     try:
-        picture = open_event(
-            record, ctx.codec, ctx.verifier, FAMILY_PICTURE, frozenset({"agent.collation"})
-        ).value
+        picture = ctx.open(record, FAMILY_PICTURE, frozenset({"agent.collation"})).value
         key = str(picture["case_id"]).encode()
         case = ctx.load_case(key)
         if case is None:

@@ -6,9 +6,8 @@ from typing import Any
 
 from agents import policy
 from agents.context import WorkerContext
-from agents.wire import open_event, raw_of
+from agents.wire import raw_of
 from broker.catalogue import Agency
-from broker.deadletter import RawRecord
 from broker.errors import RejectedMessage
 
 RESPONSE = "uk.mash.v1.InformationResponse"
@@ -33,7 +32,7 @@ async def handle_response(ctx: WorkerContext, event: Any) -> None:
     outbox = ctx.outboxes[AGENT]
     record = raw_of(event)
     try:
-        received = _open(ctx, record)
+        received = ctx.open(record, RESPONSE, AGENCIES)
         response = received.value
         key = str(response["case_id"]).encode()
         case = ctx.load_case(key)
@@ -86,16 +85,6 @@ async def handle_response(ctx: WorkerContext, event: Any) -> None:
         )
     await outbox.settle()
     ctx.save_case(key, case)  # after the outputs: a crash repeats, never loses
-
-
-def _open(ctx: WorkerContext, record: RawRecord) -> Any:
-    try:
-        return open_event(record, ctx.codec, ctx.verifier, RESPONSE, AGENCIES)
-    except RejectedMessage as refused:
-        if refused.reason != "UNKNOWN_KEY":
-            raise
-        ctx.refresh_keys()  # a connector's key created since this worker started
-        return open_event(record, ctx.codec, ctx.verifier, RESPONSE, AGENCIES)
 
 
 def _request_answered(

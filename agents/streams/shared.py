@@ -12,7 +12,7 @@ from typing import Any
 
 from agents.context import WorkerContext
 from agents.streams.picture import agencies_awaited, emit_picture
-from agents.wire import open_event, raw_of
+from agents.wire import raw_of
 from broker.errors import RejectedMessage
 
 SHARED = "uk.mash.v1.SharedInformation"
@@ -35,9 +35,7 @@ async def handle_shared(ctx: WorkerContext, event: Any) -> None:
     outbox = ctx.outboxes[AGENT]
     record = raw_of(event)
     try:
-        shared = open_event(
-            record, ctx.codec, ctx.verifier, SHARED, frozenset({"agent.policy"})
-        ).value
+        shared = ctx.open(record, SHARED, frozenset({"agent.policy"})).value
         key = str(shared["case_id"]).encode()
         case = ctx.load_case(key)
         if case is None:
