@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -74,7 +74,9 @@ class WorkerContext:
             for agent in AGENTS
         }
         self.auditors = {agent: Auditor(agent, key, key_id) for agent in AGENTS}
-        self._case_locks: defaultdict[bytes, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._case_locks: weakref.WeakValueDictionary[bytes, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     def case_lock(self, key: bytes | None) -> asyncio.Lock:
         """The lock that keeps one case's load-change-save from interleaving.
@@ -82,9 +84,14 @@ class WorkerContext:
         Agents of one worker run concurrently in one event loop; every handler
         that changes a case holds its lock from loading the case to saving it,
         so a handler waiting on its outputs cannot have its update overwritten
-        by another agent's handler of the same case.
+        by another agent's handler of the same case. A lock lives only while a
+        handler holds it or waits for it, so a long-running worker keeps none
+        for the cases it has finished with.
         """
-        return self._case_locks[key or b""]
+        lock = self._case_locks.get(key or b"")
+        if lock is None:
+            lock = self._case_locks[key or b""] = asyncio.Lock()
+        return lock
 
     def open(self, record: RawRecord, expected: str, senders: frozenset[str]) -> Received:
         """Verify, then decode, a record of one of ``senders``.

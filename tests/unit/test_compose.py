@@ -77,3 +77,13 @@ def test_dockerfile_copies_every_package() -> None:
     for package in ("mash", "broker", "agents", "connectors", "schemas"):
         assert f"COPY {package} {package}" in dockerfile
     assert "requirements/constraints.txt" in dockerfile
+
+
+def test_the_worker_runs_after_the_topics_and_shares_the_connectors_keys() -> None:
+    worker, connectors = SERVICES["worker"], SERVICES["connectors"]
+    assert resolve(worker["command"]).name == "worker"
+    assert worker["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+    keys = MASH_SERVICES["worker"]["environment"]["MASH_KEYSTORE"]
+    mounted = {volume.split(":")[0] for volume in worker["volumes"] if volume.endswith(keys)}
+    assert mounted
+    assert mounted <= {volume.split(":")[0] for volume in connectors["volumes"]}
