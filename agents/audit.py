@@ -4,9 +4,9 @@ People are referred to by keyed hashes (HMAC-SHA256 under the authority's
 pseudonym key) of their identifiers, so a compliance officer holding the key can
 find everything about one person, and nobody else can. A record's id is derived
 from what it records, so a redelivered event yields the same id and the audit
-chain keeps it once. ``previous_record_hash``, ``signature`` and ``sequence`` are
-set by the audit chain writer, which makes the topic tamper-evident; the
-records and their fields start here.
+chain keeps it once. Records are submitted to ``mash.audit.pending.v1``; the
+audit writer (``agents.audit_writer``) sets ``sequence``, ``previous_record_hash``,
+``source_offset``, ``key_id`` and ``signature`` as it chains them.
 """
 
 from __future__ import annotations
@@ -106,4 +106,5 @@ class Auditor:
             "previous_record_hash": b"",
             "signature": b"",
             "key_id": "",
+            "source_offset": None,
         }

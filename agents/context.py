@@ -42,6 +42,11 @@ class Topics:
     def __getattr__(self, stream: str) -> str:
         return topic_name(stream, self.prefix)
 
+    @property
+    def audit_pending(self) -> str:
+        """Where audit records wait for the audit writer to chain them."""
+        return topic_name("audit.pending", self.prefix)
+
     def request(self, agency: str) -> str:
         """An agency's request topic."""
         return request_topic(Agency(agency.lower()), self.prefix)
@@ -127,12 +132,18 @@ class WorkerContext:
         outbox = self.outboxes[agent]
         await outbox.dead_letter(self.topics.deadletter, record, refused, agent)
         await self.audit(
-            agent, "DEAD_LETTERED", case_id=None, reason=f"{refused.reason}: {refused}"
+            agent,
+            "DEAD_LETTERED",
+            case_id=None,
+            reason=f"{refused.reason}: {refused}",
+            distinct=f"{record.topic}:{record.partition}:{record.offset}",
         )
         await outbox.settle()
 
     async def audit(self, agent: str, action: str, **fields: Any) -> None:
-        """Publish one audit record of ``agent``."""
+        """Submit one audit record of ``agent`` for the audit writer to chain."""
         record = self.auditors[agent].record(action, now=self.clock(), **fields)
         key = str(record["case_id"]).encode() if record["case_id"] else None
-        await self.outboxes[agent].send(self.topics.audit, "uk.mash.v1.AuditRecord", record, key)
+        await self.outboxes[agent].send(
+            self.topics.audit_pending, "uk.mash.v1.AuditRecord", record, key
+        )

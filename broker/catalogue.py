@@ -22,6 +22,10 @@ PAYLOAD_RETENTION_MS = 30 * DAY_MS
 DEAD_LETTER_RETENTION_MS = 90 * DAY_MS
 KEEP_FOREVER = -1
 
+#: The pending and chained audit topics have the same partitions: the writer
+#: chains pending partition N into audit partition N, one chain per partition.
+AUDIT_PARTITIONS = 6
+
 #: Replication a production cluster should give every topic; capped to the
 #: number of brokers on smaller clusters (and reported when it is).
 PRODUCTION_REPLICATION_FACTOR = 3
@@ -173,11 +177,20 @@ def catalogue(team_keys: Iterable[str], prefix: str = "") -> tuple[TopicSpec, ..
             "Police notifications, complex safeguarding referrals, escalations, overdue cases.",
         ),
         TopicSpec(
-            topic_name("audit", prefix),
-            6,
+            topic_name("audit.pending", prefix),
+            AUDIT_PARTITIONS,
             "uk.mash.v1.AuditRecord",
             "case_id",
-            "The sharing audit: every decision, hash-chained and signed. Kept forever.",
+            "Audit records from agents and connectors, waiting for the audit writer to chain them.",
+        ),
+        TopicSpec(
+            topic_name("audit", prefix),
+            AUDIT_PARTITIONS,
+            "uk.mash.v1.AuditRecord",
+            "case_id",
+            "The sharing audit: every decision, hash-chained and signed, with signed"
+            " checkpoints (uk.mash.v1.AuditCheckpoint). Only the audit writer writes it."
+            " Kept forever.",
             retention_ms=KEEP_FOREVER,
         ),
         TopicSpec(

@@ -24,6 +24,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from agents.context import AGENTS
 from agents.streams.pictures import AGENT as ROUTING
+from broker.audit_chain import CHECKPOINT, WRITER
 from broker.catalogue import team_topic, topic_name
 from broker.codec import AvroCodec
 from broker.envelope import Keyring, Verifier
@@ -50,6 +51,8 @@ class Stream:
 
     schema: str
     senders: frozenset[str]
+    #: Other schemas the topic carries that this reader passes over (audit checkpoints).
+    passed_over: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -147,7 +150,14 @@ async def _read(
                     raise RejectedMessage(
                         "UNKNOWN_SENDER", f"{envelope.sender} may not publish to {raw.topic}"
                     )
-                value = codec.decode(raw.value, stream.schema).value
+                decoded = codec.decode(raw.value)
+                if decoded.schema in stream.passed_over:
+                    continue
+                if decoded.schema != stream.schema:
+                    raise RejectedMessage(
+                        "WRONG_SCHEMA", f"expected {stream.schema}, got {decoded.schema}"
+                    )
+                value = decoded.value
             except RejectedMessage as refused:
                 reading.refused.append((f"{raw.topic}[{raw.partition}]@{raw.offset}", refused))
                 continue
@@ -194,7 +204,10 @@ def list_cases(bootstrap: str | None, as_json: bool) -> None:
         read_topics(
             settings,
             keystore_for(settings).keyring(),
-            {audit: Stream(AUDIT_RECORD, agents), notifications: Stream(NOTIFICATION, agents)},
+            {
+                audit: Stream(AUDIT_RECORD, frozenset({WRITER}), frozenset({CHECKPOINT})),
+                notifications: Stream(NOTIFICATION, agents),
+            },
         )
     )
     reading.warn_refused()

@@ -10,6 +10,7 @@ import click
 
 from broker.errors import MashError
 from mash import __version__
+from mash.audit_commands import audit
 from mash.broker_commands import broker
 from mash.case_commands import cases, picture
 from mash.connector_commands import connector, connectors, data
@@ -66,6 +67,7 @@ for command in (
     cases,
     picture,
     policy,
+    audit,
 ):
     mash.add_command(command)
 

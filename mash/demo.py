@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -14,14 +13,16 @@ from typing import Any
 
 import click
 
+from broker.audit_export import EXPORTER, write_export
 from broker.catalogue import Agency, team_topic, topic_name
 from broker.engines.embedded import EmbeddedBroker
 from broker.engines.process import free_port, port_in_use
 from broker.errors import MashError, SealError
 from broker.keystore import Keystore
 from broker.sealing import open_sealed
-from broker.settings import EMBEDDED_HOST, EMBEDDED_PORT
+from broker.settings import EMBEDDED_HOST, EMBEDDED_PORT, MashSettings
 from connectors.synthetic.families import generate
+from mash.audit_log import read_topic
 from mash.demo_scenarios import Scenario, scenarios
 from mash.exchange import Exchange
 from mash.options import authority_for, settings_for, stop_on_signals
@@ -51,13 +52,21 @@ class Progress:
 @click.option("--families", type=click.IntRange(min=10), default=40, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same families.")
 @click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("mash-demo"),
+    show_default=True,
+    help="Folder for the keys, the synthetic partnership and the audit export "
+    "(audit.jsonl), kept after the demo so the audit can be checked.",
+)
+@click.option(
     "--wait",
     type=click.FloatRange(min=5),
     default=45.0,
     show_default=True,
     help="Seconds to wait for every scenario's outcome.",
 )
-def demo(port: int, families: int, seed: int, wait: float) -> None:
+def demo(port: int, families: int, seed: int, workspace: Path, wait: float) -> None:
     """Run the whole exchange on the embedded broker, show what it does, and stop.
 
     Starts the embedded broker, creates the topics, generates a synthetic
@@ -65,25 +74,26 @@ def demo(port: int, families: int, seed: int, wait: float) -> None:
     submits contacts that exercise the guidance's rules: early help without
     consent, significant harm with an approved override, urgent out of hours,
     suspected crime, exploitation and an already allocated child. It prints the
-    pictures as the teams receive and decrypt them, and the audit trail; then it
-    stops everything. Exit code 0 when every outcome arrived.
+    pictures as the teams receive and decrypt them; then it stops the exchange,
+    verifies the audit chain, exports it to WORKSPACE/audit.jsonl and stops the
+    broker. Exit code 0 when every outcome arrived and the audit verified.
     """
     if port == 0 or port_in_use(EMBEDDED_HOST, port):
         port = free_port(EMBEDDED_HOST)
+    workspace.mkdir(parents=True, exist_ok=True)
     stop_on_signals()
     progress = Progress()
     with EmbeddedBroker(port=port) as broker:
         progress.say(f"embedded broker ready at {broker.bootstrap}")
-        missing = asyncio.run(_run(broker.bootstrap, families, seed, wait, progress))
+        missing = asyncio.run(_run(broker.bootstrap, families, seed, workspace, wait, progress))
     progress.say("broker stopped")
     if missing:
         raise MashError(f"{len(missing)} outcome(s) did not arrive: {', '.join(missing)}")
 
 
 async def _run(
-    bootstrap: str, families: int, seed: int, wait: float, progress: Progress
+    bootstrap: str, families: int, seed: int, workspace: Path, wait: float, progress: Progress
 ) -> list[str]:
-    workspace = Path(tempfile.mkdtemp(prefix="mash-demo-"))
     settings = settings_for(bootstrap).model_copy(update={"keystore": workspace / "keys"})
     authority = authority_for(settings)
     partnership = generate(families, seed)
@@ -100,13 +110,15 @@ async def _run(
             await exchange.submit(scenario.contact)
             progress.say(f"contact submitted: {scenario.title}")
         missing = await _outcomes(exchange, chosen, wait, progress)
-        await asyncio.sleep(1.0)  # let late revisions and their audit records land
+        await asyncio.sleep(1.0)  # let late revisions land
         _show_one_picture(exchange, chosen, progress)
         _show_teams_are_apart(exchange, chosen, progress)
-        _show_audit(exchange, progress)
+        progress.say(f"dead letters: {len(exchange.values('deadletter'))}")
     finally:
         await exchange.stop()
-        progress.say("connectors and worker stopped")
+        progress.say("connectors, worker and audit writer stopped")
+    if not await _show_audit(settings, workspace, progress):
+        missing.append("an intact audit chain")
     return missing
 
 
@@ -181,19 +193,35 @@ def _show_teams_are_apart(exchange: Exchange, chosen: list[Scenario], progress: 
             progress.say(f"{other} cannot open {scenario.team}'s picture: {refused}")
 
 
-def _show_audit(exchange: Exchange, progress: Progress) -> None:
-    records = exchange.values("audit")
-    actions = Counter(record["action"] for record in records)
+async def _show_audit(settings: MashSettings, workspace: Path, progress: Progress) -> bool:
+    """Verify the audit topic, summarise it and export it; whether it verified."""
+    keystore = Keystore(workspace / "keys")
+    log = await read_topic(settings, keystore.keyring())
+    actions = Counter(record["action"] for record in log.records)
     progress.say(
-        f"sharing audit: {len(records)} records: "
+        f"sharing audit: {len(log.records)} records: "
         + ", ".join(f"{count} {action}" for action, count in actions.most_common())
     )
     rules = Counter(
         (record["action"], record["rule_id"])
-        for record in records
+        for record in log.records
         if record["action"] in ("SHARED", "REDACTED", "WITHHELD", "CONSENT_OVERRIDE")
     )
     for (action, rule), count in sorted(rules.items()):
         click.echo(f"         {count:4d} {action:<16} by rule {rule}")
-    letters = exchange.values("deadletter")
-    progress.say(f"dead letters: {len(letters)}")
+    for broken in log.verdict.breaks:
+        progress.say(f"AUDIT BROKEN: {broken}")
+    if not log.verdict.intact:
+        return False
+    checkpoints = sum(state.checkpoints for state in log.verdict.partitions.values())
+    export = workspace / "audit.jsonl"
+    with export.open("w", encoding="utf-8") as out:
+        write_export(out, log.entries, lambda: log.verdict, topic=log.source,
+                     key=keystore.signing_key(EXPORTER), exported_at=datetime.now(UTC))  # fmt: skip
+    progress.say(
+        f"audit chain intact ({checkpoints} signed checkpoints); exported to {export}. "
+        "Check it with:"
+    )
+    click.echo(f"    mash audit verify --file {export} --keys {keystore.folder}")
+    click.echo(f"    mash audit query --file {export} --keys {keystore.folder} --decision withheld")
+    return True

@@ -18,7 +18,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 
 from agents.app import create_worker
+from agents.audit_writer import SUBMITTERS, AuditWriter
 from agents.context import WorkerContext, utc_now
+from broker.audit_chain import CHECKPOINT, WRITER
 from broker.authority import Authority
 from broker.catalogue import Agency, catalogue, team_topic, topic_name
 from broker.codec import AvroCodec
@@ -32,7 +34,7 @@ from connectors.intake import submit_contact
 from connectors.service import TRIAGE, Connector, publish_allocations
 from mash.connector_commands import backend_social_care_allocations, load_records
 
-SENDERS = [*(agency.value for agency in Agency), TRIAGE, "intake"]
+SENDERS = [*(agency.value for agency in Agency), TRIAGE, "intake", WRITER]
 
 
 @dataclass
@@ -67,6 +69,7 @@ class Exchange:
         self.codec = AvroCodec()
         self.seen: dict[str, Seen] = {}
         self.worker: WorkerContext | None = None
+        self.audit_writer: AuditWriter | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -90,6 +93,10 @@ class Exchange:
             )
             self._tasks.append(asyncio.create_task(connector.run(self._stop, ready)))
             readies.append(ready)
+        self.audit_writer = AuditWriter(self.settings, keystore, SUBMITTERS, clock=self.clock)
+        writing = asyncio.Event()
+        self._tasks.append(asyncio.create_task(self.audit_writer.run(self._stop, writing)))
+        readies.append(writing)
         for stream in ("notifications", "audit", "deadletter"):
             self._follow(topic_name(stream, self.settings.topic_prefix))
         for team in self.authority.team_keys():
@@ -109,6 +116,8 @@ class Exchange:
         """Stop the worker, the connectors and the readers."""
         if self.worker is not None:
             await self.worker.app.stop()
+        if self.audit_writer is not None:
+            await self.audit_writer.drained()  # the worker's last audit records chained
         self._stop.set()
         # Each loop notices the stop within a poll (under a second) and closes its clients.
         await asyncio.wait_for(asyncio.gather(*self._tasks, return_exceptions=True), 60)
@@ -133,6 +142,8 @@ class Exchange:
                 for records in (await consumer.getmany(timeout_ms=300)).values():
                     for record in records:
                         value = self._decode(verifier, record)
+                        if value["_schema"] == CHECKPOINT:
+                            continue
                         async with seen.changed:
                             seen.values.append(value)
                             seen.changed.notify_all()

@@ -970,6 +970,19 @@ AUDIT_RECORD: dict[str, Any] = {
         b"\xcd\x32\x91\xab\x63\x19\x39\x93\x76\x38\x34\x93\x16\xfb\x78\x0d"
     ),
     "key_id": "ed25519:7b1e04c9d2a86f35",
+    "source_offset": 1377,
+}
+
+AUDIT_CHECKPOINT: dict[str, Any] = {
+    "checkpoint_id": uuid.UUID("5c0f7be1-58b5-4d0e-a4f4-2b8c51a0e6d2"),
+    "partition": 3,
+    "tree_size": 42,
+    "root_hash": bytes(range(32)),
+    "last_record_hash": bytes(range(32, 64)),
+    "frontier": [bytes(range(64, 96)), bytes(range(96, 128)), bytes(range(128, 160))],
+    "checkpointed_at": HEALTH_DECIDED_AT,
+    "key_id": "ed25519:7b1e04c9d2a86f35",
+    "signature": bytes(range(64)),
 }
 
 # Education's connector answered in JSON instead of Avro; the policy agent refused it.
@@ -1019,6 +1032,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "uk.mash.v1.Allocation": ALLOCATION,
     "uk.mash.v1.Notification": NOTIFICATION,
     "uk.mash.v1.AuditRecord": AUDIT_RECORD,
+    "uk.mash.v1.AuditCheckpoint": AUDIT_CHECKPOINT,
     "uk.mash.v1.DeadLetter": DEAD_LETTER,
     "uk.mash.v1.Person": _child_merged(),
     "uk.mash.v1.Consent": _partner_consent(),

@@ -22,6 +22,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from agents.audit import Auditor
+from broker import audit_chain
 from broker.authority import load_authority
 from broker.catalogue import catalogue, team_topic, topic_name
 from broker.codec import AvroCodec
@@ -160,9 +161,14 @@ async def _publish(settings: MashSettings, keystore: Keystore, now: datetime) ->
             return Publisher(producer, codec, Signer(keystore.signing_key(sender)))
 
         audit = topic_name("audit", settings.topic_prefix)
-        for agent, record in _audit_records(keystore, now):
-            key = str(record["case_id"]).encode()
-            await as_sender(agent).publish(audit, AUDIT, record, key=key)
+        # Chained and signed as the audit writer chains what the agents submit.
+        writer, head = keystore.signing_key(audit_chain.WRITER), audit_chain.ChainHead(0)
+        for source_offset, (_, record) in enumerate(_audit_records(keystore, now)):
+            entry = audit_chain.sign(codec, writer, AUDIT, head.next_record(record, source_offset))
+            encoded, key = codec.encode(AUDIT, entry.value), str(record["case_id"]).encode()
+            headers = Signer(writer).sign(audit, key, encoded, codec.store.fingerprint_bytes(AUDIT))
+            await producer.send_and_wait(audit, encoded, key=key, partition=0, headers=headers)
+            head.add_record(entry, None)
         # A police key is trusted, but the police do not write the audit.
         stray = _audit_records(keystore, now)[0][1]
         await as_sender("police").publish(audit, AUDIT, stray, key=None)

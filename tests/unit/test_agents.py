@@ -79,7 +79,7 @@ class Worker:
 
     def audit(self, action: str | None = None) -> list[dict[str, Any]]:
         """The audit records sent (with ``action`` only, when given)."""
-        records = [sent.value for sent in self.sent(self.ctx.topics.audit)]
+        records = [sent.value for sent in self.sent(self.ctx.topics.audit_pending)]
         return [r for r in records if action is None or r["action"] == action]
 
     def case(self, case_id: uuid.UUID | str) -> dict[str, Any] | None:

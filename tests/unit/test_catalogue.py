@@ -27,6 +27,8 @@ def test_every_design_topic_is_catalogued() -> None:
         "mash.pictures.v1",
         "mash.notifications.v1",
         "mash.audit.v1",
+        # Not in DESIGN.md: submissions wait here so only the audit writer writes the audit.
+        "mash.audit.pending.v1",
         "mash.deadletter.v1",
         *(f"mash.requests.{agency.value}.v1" for agency in Agency),
         *(f"mash.team.{team}.v1" for team in TEAMS),
@@ -78,3 +80,9 @@ def test_replication_is_capped_to_the_cluster() -> None:
     single = spec.fitted_to(1)
     assert (single.replication_factor, single.min_insync_replicas) == (1, 1)
     assert spec.fitted_to(5) is spec
+
+
+def test_pending_and_chained_audit_have_the_same_partitions() -> None:
+    pending, chained = SPECS["mash.audit.pending.v1"], SPECS["mash.audit.v1"]
+    assert pending.partitions == chained.partitions
+    assert pending.retention_ms != KEEP_FOREVER

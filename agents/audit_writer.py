@@ -1,0 +1,312 @@
+"""The audit writer: chains pending audit records into ``mash.audit.v1``.
+
+Agents and connectors submit audit records to ``mash.audit.pending.v1``; this is
+the only writer of the audit topic. Pending partition N is chained into audit
+partition N: each record gets the next sequence, the hash of the record before
+it and the writer's signature, and after every ``checkpoint_every`` records
+(and whenever the submissions pause) a signed checkpoint commits to the Merkle
+root of the partition so far (``broker.audit_chain``; docs/audit-chain.md).
+
+Nothing is chained twice or lost across restarts without transactions: every
+chained record holds the offset of its submission, and a writer given a
+partition first reads that audit partition through, verifying it, then resumes
+after the last submission it holds. A submission the chain already holds (an
+at-least-once resend: the same record id) is skipped. A submission that is not
+a trusted agent's audit record is dead-lettered, and the refusal itself chained.
+
+One writer per partition is the consumer group's doing; a second writer on the
+same partition would fork the chain, which ``mash audit verify`` reports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Collection
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+
+from agents.audit import Auditor
+from agents.context import AGENTS, utc_now
+from agents.wire import open_event
+from broker import audit_chain
+from broker.audit_chain import CHECKPOINT, RECORD, WRITER, ChainHead
+from broker.audit_verify import LogVerifier
+from broker.catalogue import Agency, topic_name
+from broker.codec import AvroCodec
+from broker.deadletter import DEAD_LETTER_SCHEMA, dead_letter_for
+from broker.envelope import Signer, Verifier
+from broker.errors import MashError, RejectedMessage
+from broker.kafka_client import connection_options
+from broker.keystore import Keystore
+from broker.pseudonyms import pseudonym_key
+from broker.settings import MashSettings
+from broker.topic_reader import read_to_end
+from broker.transport import raw_record
+
+log = logging.getLogger(__name__)
+
+#: Who may submit audit records: every agent, every agency's connector, intake.
+SUBMITTERS = (*AGENTS, *(agency.value for agency in Agency), "intake")
+#: Record ids remembered per partition to skip resent submissions.
+RECENT_IDS = 50_000
+
+
+class AuditChainBroken(MashError):
+    """An audit partition does not verify, so the writer will not extend it."""
+
+
+class AuditWriter:
+    """Chains, signs and checkpoints the audit records of some partitions."""
+
+    def __init__(
+        self,
+        settings: MashSettings,
+        keystore: Keystore,
+        submitters: Collection[str],
+        *,
+        checkpoint_every: int = 256,
+        clock: Any = utc_now,
+    ) -> None:
+        """
+        Args:
+            submitters: the senders whose audit records are accepted (each may
+                only submit records whose actor it is).
+            checkpoint_every: records between checkpoints while submissions flow.
+        """
+        self.settings = settings
+        self.keystore = keystore
+        self.submitters = frozenset(submitters)
+        self.checkpoint_every = checkpoint_every
+        self.clock = clock
+        self.codec = AvroCodec()
+        self.key = keystore.signing_key(WRITER)
+        self.signer = Signer(self.key)
+        self.pending_topic = topic_name("audit.pending", settings.topic_prefix)
+        self.audit_topic = topic_name("audit", settings.topic_prefix)
+        self.deadletter_topic = topic_name("deadletter", settings.topic_prefix)
+        key_id, pseudonyms = pseudonym_key(keystore.folder)
+        self.auditor = Auditor(WRITER, pseudonyms, key_id)
+        self.heads: dict[int, ChainHead] = {}
+        self.recent: dict[int, OrderedDict[uuid.UUID, None]] = {}
+        self.failure: BaseException | None = None
+        self._sends: list[Awaitable[Any]] = []
+        self._producer: AIOKafkaProducer | None = None
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+        """Chain submissions until ``stop`` is set; then checkpoint what is left.
+
+        Raises:
+            AuditChainBroken: an audit partition given to this writer does not verify.
+            MashError: a send failed (the chain on the broker is then behind this
+                writer's memory, so it stops; a restart carries on from the log).
+        """
+        options = connection_options(self.settings)
+        self._producer = AIOKafkaProducer(acks="all", linger_ms=5, **options)
+        self._consumer = AIOKafkaConsumer(
+            group_id=f"{self.settings.topic_prefix}mash-audit-writer",
+            client_id=f"{self.settings.client_id}-audit-writer",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            **options,
+        )
+        await self._producer.start()
+        try:
+            await self._consumer.start()
+            self._consumer.subscribe([self.pending_topic], listener=_Rebalance(self))
+            await self._chain_until(stop, ready)
+        finally:
+            await self._consumer.stop()
+            await self._producer.stop()
+
+    async def _chain_until(self, stop: asyncio.Event, ready: asyncio.Event | None) -> None:
+        assert self._consumer is not None  # noqa: S101 - run() started it
+        while not stop.is_set():
+            batches = await self._consumer.getmany(timeout_ms=300)
+            if self.failure is not None:
+                raise MashError(f"the audit writer failed: {self.failure}") from self.failure
+            if ready is not None and self._consumer.assignment():
+                ready.set()
+            busy, taken_up = set(), set(self.heads)
+            for partition, records in batches.items():
+                if partition.partition not in taken_up:
+                    continue  # fetched before its chain was taken up: read again from there
+                for record in records:
+                    await self._chain(partition.partition, record)
+                busy.add(partition.partition)
+            for number, head in self.heads.items():
+                if head.uncovered >= self.checkpoint_every or (
+                    head.uncovered and number not in busy
+                ):
+                    await self._checkpoint(head)
+            await self._settle(batches)
+        await self.checkpoint_all()
+
+    async def drained(self, within: float = 10.0) -> bool:
+        """Wait until every submission so far on this writer's partitions is read.
+
+        Returns:
+            Whether it got there within ``within`` seconds.
+        """
+        consumer = self._consumer
+        deadline = asyncio.get_running_loop().time() + within
+        while consumer is not None and asyncio.get_running_loop().time() < deadline:
+            assigned = list(consumer.assignment())
+            ends = await consumer.end_offsets(assigned) if assigned else {}
+            positions = [await consumer.position(tp) for tp in assigned]
+            if assigned and all(p >= ends[tp] for p, tp in zip(positions, assigned, strict=True)):
+                return True
+            await asyncio.sleep(0.1)
+        return False
+
+    async def checkpoint_all(self) -> None:
+        """Checkpoint every partition with records not yet covered, and wait for it."""
+        for head in self.heads.values():
+            if head.uncovered:
+                await self._checkpoint(head)
+        await self._settle({})
+
+    async def recover(self, partition: int) -> tuple[ChainHead, OrderedDict[uuid.UUID, None]]:
+        """Read an audit partition through and verify it: its chain's head and recent ids.
+
+        Raises:
+            AuditChainBroken: the partition does not verify.
+        """
+        verifier = LogVerifier(self.keystore.keyring(), self.codec)
+        recent: OrderedDict[uuid.UUID, None] = OrderedDict()
+        reader = AIOKafkaConsumer(
+            client_id=f"{self.settings.client_id}-audit-writer-recovery",
+            enable_auto_commit=False,
+            **connection_options(self.settings),
+        )
+        await reader.start()
+        try:
+            tp = TopicPartition(self.audit_topic, partition)
+            async for record in read_to_end(reader, [tp]):
+                entry = verifier.add(partition, record.offset, record.value)
+                if entry is not None and entry.is_record:
+                    _remember(recent, entry.value["record_id"])
+        finally:
+            await reader.stop()
+        verdict = verifier.finish()
+        if not verdict.intact:
+            raise AuditChainBroken(
+                f"{self.audit_topic} {verdict.breaks[0]}; the writer will not extend a broken "
+                "chain (run 'mash audit verify')"
+            )
+        state = verdict.partitions.get(partition)
+        head = state.head if state else ChainHead(partition)
+        log.info("audit partition %d: %d records chained", partition, head.sequence)
+        return head, recent
+
+    async def _chain(self, partition: int, record: Any) -> None:
+        raw = raw_record(record)
+        try:
+            received = open_event(
+                raw, self.codec, Verifier(self.keystore.keyring()), RECORD, self.submitters
+            )
+            submitted = received.value
+            actor = submitted["actor"]["agent"]
+            if actor != received.envelope.sender:
+                raise RejectedMessage(
+                    "UNKNOWN_SENDER", f"{received.envelope.sender} submitted a record of {actor}"
+                )
+        except RejectedMessage as refused:
+            await self._send(self.deadletter_topic, DEAD_LETTER_SCHEMA,
+                             dead_letter_for(raw, refused, WRITER), raw.key, None)  # fmt: skip
+            submitted = self.auditor.record(
+                "DEAD_LETTERED",
+                case_id=None,
+                now=self.clock(),
+                reason=f"{refused.reason}: {refused}",
+                distinct=f"{raw.topic}:{raw.partition}:{raw.offset}",
+            )
+        recent = self.recent[partition]
+        if submitted["record_id"] in recent:
+            return  # already chained: a submitter sent it again
+        head = self.heads[partition]
+        entry = audit_chain.sign(
+            self.codec, self.key, RECORD, head.next_record(submitted, raw.offset)
+        )
+        await self._send(self.audit_topic, RECORD, entry.value, raw.key, partition)
+        head.add_record(entry, None)
+        _remember(recent, submitted["record_id"])
+
+    async def _checkpoint(self, head: ChainHead) -> None:
+        entry = audit_chain.sign(
+            self.codec, self.key, CHECKPOINT, head.checkpoint(uuid.uuid4(), self.clock())
+        )
+        await self._send(self.audit_topic, CHECKPOINT, entry.value, None, head.partition)
+        head.add_checkpoint(entry)
+
+    async def _send(
+        self,
+        topic: str,
+        schema: str,
+        value: dict[str, Any],
+        key: bytes | None,
+        partition: int | None,
+    ) -> None:
+        assert self._producer is not None  # noqa: S101 - run() started it
+        encoded = self.codec.encode(schema, value)
+        headers = self.signer.sign(topic, key, encoded, self.codec.store.fingerprint_bytes(schema))
+        self._sends.append(
+            await self._producer.send(topic, encoded, key=key, partition=partition, headers=headers)
+        )
+
+    async def _settle(self, batches: dict[TopicPartition, list[Any]]) -> None:
+        """Wait for every send, then commit the submissions they came from."""
+        sends, self._sends = self._sends, []
+        try:
+            await asyncio.gather(*sends)
+        except Exception as exc:
+            raise MashError(f"writing {self.audit_topic} failed: {exc}") from exc
+        done = {
+            tp: records[-1].offset + 1
+            for tp, records in batches.items()
+            if records and tp.partition in self.heads
+        }
+        if done and self._consumer is not None:
+            await self._consumer.commit(done)
+
+
+def _remember(recent: OrderedDict[uuid.UUID, None], record_id: uuid.UUID) -> None:
+    recent[record_id] = None
+    if len(recent) > RECENT_IDS:
+        recent.popitem(last=False)
+
+
+class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka is untyped here
+    """Takes up each assigned partition's chain before any submission is read."""
+
+    def __init__(self, writer: AuditWriter) -> None:
+        self.writer = writer
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        try:
+            await self.writer.checkpoint_all()
+        except MashError as exc:
+            self.writer.failure = exc
+        for tp in revoked:
+            self.writer.heads.pop(tp.partition, None)
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        writer = self.writer
+        consumer = writer._consumer  # the listener belongs to the writer
+        assert consumer is not None  # noqa: S101
+        try:
+            for tp in assigned:
+                head, recent = await writer.recover(tp.partition)
+                if head.source_offset is None:
+                    await consumer.seek_to_beginning(tp)
+                else:
+                    consumer.seek(tp, int(head.source_offset) + 1)
+                # Only now is the partition written: records fetched before are dropped.
+                writer.heads[tp.partition], writer.recent[tp.partition] = head, recent
+        except Exception as exc:  # aiokafka would only log it
+            # The writer's loop raises it: no partition is written without its head.
+            writer.failure = exc
