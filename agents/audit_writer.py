@@ -200,7 +200,7 @@ class AuditWriter:
             )
         state = verdict.partitions.get(partition)
         head = state.head if state else ChainHead(partition)
-        log.info("audit partition %d: %d records chained", partition, head.sequence)
+        log.debug("audit partition %d: %d records chained", partition, head.sequence)
         return head, recent
 
     async def _chain(self, partition: int, record: Any) -> None:

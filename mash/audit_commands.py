@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,10 +15,14 @@ from broker.audit_verify import Checkpointed
 from broker.catalogue import topic_name
 from broker.envelope import Keyring
 from broker.keystore import Keystore
+from broker.pseudonyms import FILE_NAME as PSEUDONYM_FILE
+from broker.pseudonyms import pseudonym_key
 from broker.settings import MashSettings
 from mash.audit_log import AuditLog, load_witness, read_file, read_topic, save_witness
+from mash.audit_query import AuditFilter, as_csv, as_json, as_table, person_refs_for, select
+from mash.audit_report import compliance_report, subject_access_report
 from mash.exchange_commands import keystore_for
-from mash.options import bootstrap_option, settings_for, stop_on_signals
+from mash.options import authority_for, bootstrap_option, settings_for, stop_on_signals
 
 keys_option = click.option(
     "--keys",
@@ -30,7 +35,7 @@ keys_option = click.option(
 
 @click.group()
 def audit() -> None:
-    """The sharing audit: write the chain, verify it, export it."""
+    """The sharing audit: write the chain; verify, export, query and report on it."""
 
 
 @audit.command("writer")
@@ -106,7 +111,7 @@ def verify(
     for number, state in log.verdict.partitions.items():
         head = state.head
         line = (
-            f"partition {number}: {head.sequence} records, {state.checkpoints} checkpoints, "
+            f"partition {number}: {head.sequence} record(s), {state.checkpoints} checkpoint(s), "
             f"last checkpoint covers {head.checkpointed}"
         )
         if state.duplicates:
@@ -173,3 +178,168 @@ def _read(
     except ExportError as exc:
         click.echo(f"BROKEN: {file}: {exc}", err=True)
         raise SystemExit(1) from exc
+
+
+def _records(settings: MashSettings, file: Path | None, keys: Path | None) -> AuditLog:
+    """The verified records of the topic or an export; a broken log is warned about."""
+    log = _read(settings, _keyring(settings, keys), file, None)
+    for broken in log.verdict.breaks:
+        click.echo(f"mash: warning: {broken}; records after it are left out as untrusted", err=True)
+    return log
+
+
+def _person_refs(settings: MashSettings, people: tuple[str, ...]) -> frozenset[bytes] | None:
+    if not people:
+        return None
+    folder = keystore_for(settings).folder
+    if not (folder / PSEUDONYM_FILE).exists():
+        raise click.ClickException(
+            f"no pseudonym key {folder / PSEUDONYM_FILE}: looking a person up needs the "
+            "authority's audit.hmac key (MASH_KEYSTORE)"
+        )
+    identifiers = []
+    for person in people:
+        scheme, colon, value = person.partition(":")
+        if not colon or not value.strip():
+            raise click.BadParameter(f"{person!r} is not SCHEME:VALUE", param_hint="--person")
+        identifiers.append((scheme, value))
+    return person_refs_for(pseudonym_key(folder)[1], identifiers)
+
+
+file_option = click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Read an export file (from 'mash audit export') instead of the topic.",
+)
+person_option = click.option(
+    "--person",
+    "people",
+    metavar="SCHEME:VALUE",
+    multiple=True,
+    help="A person by an identifier, e.g. NHS_NUMBER:9990004129 (repeat for more of "
+    "theirs); hashed with the keystore's pseudonym key to find their records.",
+)
+
+
+@audit.command("query")
+@file_option
+@keys_option
+@click.option("--case", "case_id", type=click.UUID, help="One case's records.")
+@click.option("--agency", help="Records about, from or to an agency, e.g. police.")
+@click.option("--team", help="Records of disclosures to a team, e.g. mash-duty.")
+@click.option(
+    "--decision",
+    "decisions",
+    multiple=True,
+    help="Records of an action, e.g. withheld, shared, consent-override (repeatable).",
+)
+@click.option(
+    "--lawful-basis", help="Records relying on a lawful basis, e.g. CHILDREN_ACT_1989_S47."
+)
+@click.option("--overridden", is_flag=True, help="Only records made under a consent override.")
+@click.option("--rule", help="Records decided by a rule id, e.g. early-help-needs-consent.")
+@click.option("--since", type=click.DateTime(), help="From this UTC date/time (inclusive).")
+@click.option("--until", type=click.DateTime(), help="Before this UTC date/time.")
+@person_option
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@bootstrap_option
+def query(
+    file: Path | None,
+    keys: Path | None,
+    case_id: uuid.UUID | None,
+    agency: str | None,
+    team: str | None,
+    decisions: tuple[str, ...],
+    lawful_basis: str | None,
+    overridden: bool,
+    rule: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    people: tuple[str, ...],
+    output: str,
+    bootstrap: str | None,
+) -> None:
+    """Find audit records: by case, agency, team, decision, basis, rule, time or person.
+
+    Only records whose chain verifies are shown. Output is a table, JSON or CSV.
+    """
+    settings = settings_for(bootstrap)
+    chosen = AuditFilter(
+        case_id=case_id,
+        agency=agency,
+        team=team,
+        decision=decisions or None,
+        lawful_basis=lawful_basis,
+        consent_overridden=True if overridden else None,
+        rule=rule,
+        since=since.replace(tzinfo=UTC) if since else None,
+        until=until.replace(tzinfo=UTC) if until else None,
+        person_refs=_person_refs(settings, people),
+    )
+    found = select(_records(settings, file, keys).records, chosen)
+    click.echo({"table": as_table, "json": as_json, "csv": as_csv}[output](found), nl=False)
+    click.echo(f"{len(found)} record(s)", err=True)
+
+
+@audit.command("report")
+@file_option
+@keys_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="The HTML file to write (self-contained: open it in any browser, or print it).",
+)
+@person_option
+@click.option(
+    "--label",
+    default="the person",
+    show_default=True,
+    help="How the subject-access report names the person (the only personal data it shows).",
+)
+@bootstrap_option
+def report(
+    file: Path | None,
+    keys: Path | None,
+    out: Path,
+    people: tuple[str, ...],
+    label: str,
+    bootstrap: str | None,
+) -> None:
+    """Write the compliance report, or with --person a subject-access report, as HTML.
+
+    The compliance report: sharing per agency over time, withheld against
+    shared, consent overrides and their reasons, agency answers against RAG
+    deadlines, contacts decided within the decision standard.
+    """
+    settings = settings_for(bootstrap)
+    log = _records(settings, file, keys)
+    now = datetime.now(UTC)
+    refs = _person_refs(settings, people)
+    if refs is not None:
+        html = subject_access_report(
+            log.records, person_refs=refs, person_label=label, generated_at=now
+        )
+    else:
+        verification = (
+            f"{log.source}: {len(log.records)} records, chain intact"
+            if log.verdict.intact
+            else f"{log.source}: BROKEN: " + "; ".join(map(str, log.verdict.breaks))
+        )
+        authority = authority_for(settings)
+        html = compliance_report(
+            log.records,
+            timings=authority.timings,
+            title=f"MASH Exchange sharing audit: {authority.name}",
+            generated_at=now,
+            verification=verification,
+        )
+    out.write_text(html, encoding="utf-8")
+    click.echo(f"wrote {out} ({len(log.records)} records)", err=True)

@@ -308,6 +308,18 @@ async def test_an_export_verifies_offline_with_only_public_keys(
     assert "chain intact" in result.output
     assert read_file(exported, Keystore(keys).keyring()).records == written.records
 
+    offline = ["--file", str(exported), "--keys", str(keys)]
+    query = CliRunner().invoke(
+        mash, ["audit", "query", *offline, "--decision", "dead-lettered", "--format", "json"]
+    )
+    assert query.exit_code == 0, query.output
+    (refused,) = json.loads(query.stdout)
+    assert refused["reason"].startswith("UNKNOWN_SENDER")
+    html = tmp_path / "report.html"
+    report = CliRunner().invoke(mash, ["audit", "report", *offline, "--out", str(html)])
+    assert report.exit_code == 0, report.output
+    assert f"{len(written.records)} records, chain intact" in html.read_text()
+
 
 async def test_an_export_cut_short_or_signed_by_an_unknown_key_is_refused(
     written: AuditLog, keystore: Keystore, tmp_path: Path
