@@ -87,3 +87,9 @@ def test_the_worker_runs_after_the_topics_and_shares_the_connectors_keys() -> No
     mounted = {volume.split(":")[0] for volume in worker["volumes"] if volume.endswith(keys)}
     assert mounted
     assert mounted <= {volume.split(":")[0] for volume in connectors["volumes"]}
+
+
+def test_the_audit_writer_runs_with_the_shared_keys() -> None:
+    writer = SERVICES["audit-writer"]
+    assert writer["command"] == ["mash", "audit", "writer"]
+    assert set(writer["volumes"]) & set(SERVICES["worker"]["volumes"])
