@@ -7,13 +7,38 @@ import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaConnectionError
 
-from broker.errors import MashError
+from broker.errors import BrokerUnreachable, MashError
+from broker.kafka_client import connection_options
+from broker.settings import MashSettings
 
 #: How long one poll waits for more records once the reader looks caught up.
 IDLE_MS = 300
 #: How long a reader behind the end may see nothing before it gives up.
 STALL_SECONDS = 30.0
+
+
+async def started_reader(settings: MashSettings, name: str) -> AIOKafkaConsumer:
+    """A started consumer outside any group that commits nothing, to read topics through.
+
+    Raises:
+        BrokerUnreachable: no broker at the bootstrap address.
+    """
+    consumer = AIOKafkaConsumer(
+        client_id=f"{settings.client_id}-{name}",
+        enable_auto_commit=False,
+        **connection_options(settings),
+    )
+    try:
+        await consumer.start()
+    except KafkaConnectionError as exc:
+        await consumer.stop()
+        raise BrokerUnreachable(
+            f"no Kafka broker answered at {settings.bootstrap_servers} "
+            "(start one with 'mash broker start', or pass --bootstrap HOST:PORT)"
+        ) from exc
+    return consumer
 
 
 async def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:

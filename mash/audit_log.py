@@ -7,18 +7,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
-from aiokafka.errors import KafkaConnectionError, KafkaError
+from aiokafka.errors import KafkaError
 
 from broker.audit_chain import Entry
 from broker.audit_export import ExportedEntry, read_export
 from broker.audit_verify import Checkpointed, LogVerifier, Verdict
 from broker.catalogue import topic_name
 from broker.envelope import Keyring
-from broker.errors import BrokerUnreachable, ConfigurationError, MashError
-from broker.kafka_client import connection_options
+from broker.errors import ConfigurationError, MashError
 from broker.settings import MashSettings
-from broker.topic_reader import partitions_of, read_to_end
+from broker.topic_reader import partitions_of, read_to_end, started_reader
 
 
 @dataclass(frozen=True)
@@ -40,19 +38,7 @@ async def topic_entries(settings: MashSettings) -> list[ExportedEntry]:
         MashError: the broker failed a request.
     """
     topic = topic_name("audit", settings.topic_prefix)
-    consumer = AIOKafkaConsumer(
-        client_id=f"{settings.client_id}-audit-reader",
-        enable_auto_commit=False,
-        **connection_options(settings),
-    )
-    try:
-        await consumer.start()
-    except KafkaConnectionError as exc:
-        await consumer.stop()
-        raise BrokerUnreachable(
-            f"no Kafka broker answered at {settings.bootstrap_servers} "
-            "(start one with 'mash broker start', or pass --bootstrap HOST:PORT)"
-        ) from exc
+    consumer = await started_reader(settings, "audit-reader")
     try:
         if topic not in await consumer.topics():
             raise ConfigurationError(

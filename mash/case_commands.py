@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaConnectionError, KafkaError
+from aiokafka.errors import KafkaError
 
 from agents.context import AGENTS
 from agents.streams.pictures import AGENT as ROUTING
@@ -28,11 +28,11 @@ from broker.audit_chain import CHECKPOINT, WRITER
 from broker.catalogue import team_topic, topic_name
 from broker.codec import AvroCodec
 from broker.envelope import Keyring, Verifier
-from broker.errors import BrokerUnreachable, ConfigurationError, MashError, RejectedMessage
-from broker.kafka_client import connection_options
+from broker.errors import ConfigurationError, MashError, RejectedMessage
 from broker.plain import to_plain
 from broker.sealing import SEALED_PICTURE, open_sealed
 from broker.settings import MashSettings
+from broker.topic_reader import started_reader
 from broker.transport import raw_record
 from mash.case_board import by_urgency, case_plain, case_table, gather
 from mash.exchange_commands import keystore_for
@@ -88,19 +88,7 @@ async def read_topics(
         ConfigurationError: a topic is not on the broker.
         MashError: the broker failed a request.
     """
-    consumer = AIOKafkaConsumer(
-        client_id=f"{settings.client_id}-reader",
-        enable_auto_commit=False,
-        **connection_options(settings),
-    )
-    try:
-        await consumer.start()
-    except KafkaConnectionError as exc:
-        await consumer.stop()
-        raise BrokerUnreachable(
-            f"no Kafka broker answered at {settings.bootstrap_servers} "
-            "(start one with 'mash broker start', or pass --bootstrap HOST:PORT)"
-        ) from exc
+    consumer = await started_reader(settings, "reader")
     try:
         return await _read(consumer, settings, Verifier(keyring), streams)
     except KafkaError as exc:
