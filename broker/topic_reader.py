@@ -93,14 +93,15 @@ async def read_to_end(
                 for record in records:
                     yield record
             continue
-        if await _caught_up(consumer, ends):
+        if await caught_up(consumer, ends):
             return
         if time.monotonic() - last_progress > STALL_SECONDS:
             behind = {str(p): ends[p] - await consumer.position(p) for p in partitions}
             raise MashError(f"reading stalled {STALL_SECONDS:.0f} s short of the end: {behind}")
 
 
-async def _caught_up(consumer: AIOKafkaConsumer, ends: Mapping[TopicPartition, int]) -> bool:
+async def caught_up(consumer: AIOKafkaConsumer, ends: Mapping[TopicPartition, int]) -> bool:
+    """Whether the consumer's position has reached ``ends`` on every partition."""
     for partition, end in ends.items():
         if await consumer.position(partition) < end:
             return False

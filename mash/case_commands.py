@@ -32,7 +32,7 @@ from broker.errors import ConfigurationError, MashError, RejectedMessage
 from broker.plain import to_plain
 from broker.sealing import SEALED_PICTURE, open_sealed
 from broker.settings import MashSettings
-from broker.topic_reader import started_reader
+from broker.topic_reader import caught_up, started_reader
 from broker.transport import raw_record
 from mash.case_board import by_urgency, case_plain, case_table, gather
 from mash.exchange_commands import keystore_for
@@ -122,7 +122,7 @@ async def _read(
     ends = await consumer.end_offsets(partitions)
     codec = AvroCodec()
     reading = Reading({topic: [] for topic in streams})
-    while not await _caught_up(consumer, ends):
+    while not await caught_up(consumer, ends):
         batches = await consumer.getmany(timeout_ms=IDLE_MS)
         if not batches:
             break
@@ -151,13 +151,6 @@ async def _read(
                 continue
             reading.values[raw.topic].append(value)
     return reading
-
-
-async def _caught_up(consumer: AIOKafkaConsumer, ends: Mapping[TopicPartition, int]) -> bool:
-    for partition, end in ends.items():
-        if await consumer.position(partition) < end:
-            return False
-    return True
 
 
 @click.group()
