@@ -31,7 +31,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 
 from agents.audit import Auditor
 from agents.context import AGENTS, utc_now
-from agents.wire import open_event
+from agents.wire import open_trusting_new_keys
 from broker import audit_chain
 from broker.audit_chain import CHECKPOINT, RECORD, WRITER, ChainHead
 from broker.audit_verify import LogVerifier
@@ -85,6 +85,7 @@ class AuditWriter:
         self.codec = AvroCodec()
         self.key = keystore.signing_key(WRITER)
         self.signer = Signer(self.key)
+        self.verifier = Verifier(keystore.keyring())
         self.pending_topic = topic_name("audit.pending", settings.topic_prefix)
         self.audit_topic = topic_name("audit", settings.topic_prefix)
         self.deadletter_topic = topic_name("deadletter", settings.topic_prefix)
@@ -206,8 +207,8 @@ class AuditWriter:
     async def _chain(self, partition: int, record: Any) -> None:
         raw = raw_record(record)
         try:
-            received = open_event(
-                raw, self.codec, Verifier(self.keystore.keyring()), RECORD, self.submitters
+            received = open_trusting_new_keys(
+                raw, self.codec, self.verifier, self.keystore, RECORD, self.submitters
             )
             submitted = received.value
             actor = submitted["actor"]["agent"]
@@ -233,7 +234,7 @@ class AuditWriter:
             self.codec, self.key, RECORD, head.next_record(submitted, raw.offset)
         )
         await self._send(self.audit_topic, RECORD, entry.value, raw.key, partition)
-        head.add_record(entry, None)
+        head.add_record(entry)
         _remember(recent, submitted["record_id"])
 
     async def _checkpoint(self, head: ChainHead) -> None:

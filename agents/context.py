@@ -12,7 +12,7 @@ from typing import Any
 import faust
 
 from agents.audit import Auditor
-from agents.wire import Outbox, open_event
+from agents.wire import Outbox, open_trusting_new_keys
 from broker.authority import Authority
 from broker.catalogue import Agency, request_topic, team_topic, topic_name
 from broker.codec import AvroCodec, millis
@@ -108,13 +108,9 @@ class WorkerContext:
         Raises:
             RejectedMessage: with the dead-letter reason.
         """
-        try:
-            return open_event(record, self.codec, self.verifier, expected, senders)
-        except RejectedMessage as refused:
-            if refused.reason != "UNKNOWN_KEY":
-                raise
-        self.verifier.keyring = self.keystore.keyring()
-        return open_event(record, self.codec, self.verifier, expected, senders)
+        return open_trusting_new_keys(
+            record, self.codec, self.verifier, self.keystore, expected, senders
+        )
 
     def load_case(self, key: bytes) -> dict[str, Any] | None:
         """A case's state from the table, or None."""

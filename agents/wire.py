@@ -19,6 +19,7 @@ from broker.codec import AvroCodec
 from broker.deadletter import DEAD_LETTER_SCHEMA, RawRecord, dead_letter_for
 from broker.envelope import Signer, Verifier
 from broker.errors import RejectedMessage
+from broker.keystore import Keystore
 from broker.transport import Received
 
 
@@ -63,6 +64,31 @@ def open_event(
             "UNKNOWN_SENDER", f"{envelope.sender} may not publish to {record.topic}"
         )
     return Received(record, envelope, codec.decode(record.value, expected))
+
+
+def open_trusting_new_keys(
+    record: RawRecord,
+    codec: AvroCodec,
+    verifier: Verifier,
+    keystore: Keystore,
+    expected: str,
+    senders: frozenset[str],
+) -> Received:
+    """``open_event``, reading the keystore again once for a key not known yet.
+
+    A key added since the verifier's keyring was read (an agency's first key, a
+    rotated one) is trusted from then on; the keyring is not read per record.
+
+    Raises:
+        RejectedMessage: with the dead-letter reason.
+    """
+    try:
+        return open_event(record, codec, verifier, expected, senders)
+    except RejectedMessage as refused:
+        if refused.reason != "UNKNOWN_KEY":
+            raise
+    verifier.keyring = keystore.keyring()
+    return open_event(record, codec, verifier, expected, senders)
 
 
 class Outbox:

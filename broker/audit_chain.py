@@ -113,7 +113,6 @@ class ChainHead:
     partition: int
     sequence: int = 0
     last_leaf: bytes = GENESIS
-    last_offset: int | None = None
     frontier: merkle.Frontier = field(default_factory=merkle.Frontier)
     checkpointed: int = 0
     source_offset: int | None = None
@@ -139,11 +138,10 @@ class ChainHead:
             "checkpointed_at": now,
         }
 
-    def add_record(self, entry: Entry, offset: int | None) -> None:
+    def add_record(self, entry: Entry) -> None:
         """Move the head past a record (already checked to continue the chain)."""
         self.sequence += 1
         self.last_leaf = entry.leaf
-        self.last_offset = offset
         self.frontier.append(entry.leaf)
         self.source_offset = entry.value.get("source_offset")
 

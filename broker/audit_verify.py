@@ -114,7 +114,7 @@ class LogVerifier:
             return None
         state.last_entry = entry
         if entry.is_record:
-            state.head.add_record(entry, offset)
+            state.head.add_record(entry)
             self._check_witness(state, offset)
             return entry if state.broken is None else None
         state.head.add_checkpoint(entry)

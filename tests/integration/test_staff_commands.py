@@ -168,7 +168,7 @@ async def _publish(settings: MashSettings, keystore: Keystore, now: datetime) ->
             encoded, key = codec.encode(AUDIT, entry.value), str(record["case_id"]).encode()
             headers = Signer(writer).sign(audit, key, encoded, codec.store.fingerprint_bytes(AUDIT))
             await producer.send_and_wait(audit, encoded, key=key, partition=0, headers=headers)
-            head.add_record(entry, None)
+            head.add_record(entry)
         # A police key is trusted, but the police do not write the audit.
         stray = _audit_records(keystore, now)[0][1]
         await as_sender("police").publish(audit, AUDIT, stray, key=None)
