@@ -117,8 +117,7 @@ async def _run(
     finally:
         await exchange.stop()
         progress.say("connectors, worker and audit writer stopped")
-    if not await _show_audit(settings, workspace, progress):
-        missing.append("an intact audit chain")
+    missing.extend(await _show_audit(settings, workspace, len(chosen), progress))
     return missing
 
 
@@ -193,8 +192,10 @@ def _show_teams_are_apart(exchange: Exchange, chosen: list[Scenario], progress: 
             progress.say(f"{other} cannot open {scenario.team}'s picture: {refused}")
 
 
-async def _show_audit(settings: MashSettings, workspace: Path, progress: Progress) -> bool:
-    """Verify the audit topic, summarise it and export it; whether it verified."""
+async def _show_audit(
+    settings: MashSettings, workspace: Path, contacts: int, progress: Progress
+) -> list[str]:
+    """Verify the audit topic, summarise it and export it; what it lacks."""
     keystore = Keystore(workspace / "keys")
     log = await read_topic(settings, keystore.keyring())
     actions = Counter(record["action"] for record in log.records)
@@ -212,7 +213,10 @@ async def _show_audit(settings: MashSettings, workspace: Path, progress: Progres
     for broken in log.verdict.breaks:
         progress.say(f"AUDIT BROKEN: {broken}")
     if not log.verdict.intact:
-        return False
+        return ["an intact audit chain"]
+    if actions["CONTACT_RECEIVED"] != contacts:
+        progress.say(f"AUDIT INCOMPLETE: {actions['CONTACT_RECEIVED']} of {contacts} contacts")
+        return ["the audit of every contact"]
     checkpoints = sum(state.checkpoints for state in log.verdict.partitions.values())
     export = workspace / "audit.jsonl"
     with export.open("w", encoding="utf-8") as out:
@@ -224,4 +228,4 @@ async def _show_audit(settings: MashSettings, workspace: Path, progress: Progres
     )
     click.echo(f"    mash audit verify --file {export} --keys {keystore.folder}")
     click.echo(f"    mash audit query --file {export} --keys {keystore.folder} --decision withheld")
-    return True
+    return []

@@ -28,6 +28,7 @@ def test_the_demo_runs_end_to_end_and_exits_cleanly(tmp_path: Path) -> None:
     assert "notification POLICE_NOTIFICATION to the police" in out
     assert "cannot open mash-duty's picture" in out
     assert "SHARED           by rule safeguarding-without-consent" in out
+    assert "6 CONTACT_RECEIVED" in out, "every contact's receipt is chained before the demo ends"
     assert elapsed < 60, f"the demo took {elapsed:.0f} s"
     assert "audit chain intact" in out
 
