@@ -19,6 +19,7 @@ from broker.pseudonyms import FILE_NAME as PSEUDONYM_FILE
 from broker.pseudonyms import pseudonym_key
 from broker.settings import MashSettings
 from mash.audit_log import AuditLog, load_witness, read_file, read_topic, save_witness
+from mash.audit_proof import InvalidProof, ProofUnavailable, check, prove, read_proof, write_proof
 from mash.audit_query import AuditFilter, as_csv, as_json, as_table, person_refs_for, select
 from mash.audit_report import compliance_report, subject_access_report
 from mash.exchange_commands import keystore_for
@@ -35,7 +36,7 @@ keys_option = click.option(
 
 @click.group()
 def audit() -> None:
-    """The sharing audit: write the chain; verify, export, query and report on it."""
+    """The sharing audit: write the chain; verify, export, query, report; prove a record in it."""
 
 
 @audit.command("writer")
@@ -343,3 +344,78 @@ def report(
         )
     out.write_text(html, encoding="utf-8")
     click.echo(f"wrote {out} ({len(log.records)} records)", err=True)
+
+
+@audit.command("prove")
+@click.argument("record_id", metavar="RECORD_ID", type=click.UUID)
+@file_option
+@keys_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="The proof file to write (JSON), for 'mash audit check-proof'.",
+)
+@click.option(
+    "--latest-checkpoint",
+    is_flag=True,
+    help="Prove against the partition's latest checkpoint instead of the first that "
+    "covers the record, e.g. to match a checkpoint the recipient already holds.",
+)
+@bootstrap_option
+def prove_command(
+    record_id: uuid.UUID,
+    file: Path | None,
+    keys: Path | None,
+    out: Path,
+    latest_checkpoint: bool,
+    bootstrap: str | None,
+) -> None:
+    """Write a proof that one audit record is in the log, to hand to someone else.
+
+    The proof holds the record, a checkpoint of its partition signed by the
+    audit writer, and the Merkle audit path between them (about log2(n)
+    hashes). Whoever receives it checks it with 'mash audit check-proof' and the
+    writer's public key alone, without the log. The record (find its id with
+    'mash audit query --format json') must already be covered by a checkpoint.
+    """
+    settings = settings_for(bootstrap)
+    log = _records(settings, file, keys)
+    try:
+        proof = prove(log, record_id, latest=latest_checkpoint)
+    except ProofUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    write_proof(out, proof)
+    click.echo(
+        f"wrote {out}: record {record_id}, index {proof.leaf_index} of partition "
+        f"{proof.partition}, {len(proof.audit_path)} path hash(es)",
+        err=True,
+    )
+
+
+@audit.command("check-proof")
+@click.argument(
+    "proof_file",
+    metavar="PROOF.json",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+)
+@keys_option
+def check_proof(proof_file: Path, keys: Path | None) -> None:
+    """Check a proof from 'mash audit prove', offline, and print what it proves.
+
+    Checks that the record and the checkpoint are each in canonical encoding
+    and signed by a trusted audit writer key, that the record is at the place
+    the proof gives in the checkpoint's partition, and that the audit path
+    leads from the record to the checkpoint's Merkle root. Needs no broker and
+    no log: only the public keys (--keys DIR). Exits 1 when the proof does not hold.
+    """
+    keyring = _keyring(settings_for(None), keys)
+    try:
+        proven = check(read_proof(proof_file), keyring)
+    except InvalidProof as exc:
+        click.echo(f"NOT PROVEN: {proof_file}: {exc}", err=True)
+        raise SystemExit(1) from exc
+    width = max(len(label) for label, _ in proven.summary())
+    for label, value in proven.summary():
+        click.echo(f"{label:<{width}}  {value}")
+    click.echo(f"{proof_file}: proven, the record is in the signed audit log", err=True)
