@@ -22,23 +22,48 @@ from broker.codec import millis
 
 AUDIT_SCHEMA = "uk.mash.v1.AuditRecord"
 NAMESPACE = uuid.UUID("a1d17000-0000-5000-8000-6d6173680001")
+#: The scheme under which a person's id (uk.mash.v1.Person ``person_id``) is hashed.
+PERSON_ID = "person_id"
 
 
 def subject_refs(people: Iterable[Mapping[str, Any]], key: bytes) -> list[bytes]:
     """Keyed hashes of every identifier (and the person id) of ``people``, sorted."""
     refs = set()
     for person in people:
-        refs.add(_ref(key, f"person_id:{person['person_id']}"))
+        refs.add(identifier_ref(key, PERSON_ID, str(person["person_id"])))
         for identifier in person.get("identifiers", []):
-            refs.add(
-                _ref(key, f"{identifier['scheme']}:{identifier['value'].replace(' ', '').upper()}")
-            )
+            refs.add(identifier_ref(key, identifier["scheme"], identifier["value"]))
     return sorted(refs)
 
 
 def identifier_ref(key: bytes, scheme: str, value: str) -> bytes:
-    """The keyed hash a compliance officer computes to look one person up."""
+    """The keyed hash a compliance officer computes to look one person up.
+
+    ``scheme`` is an IdentifierScheme symbol, whose value is hashed without spaces
+    and in upper case, or ``person_id`` (in any case), whose UUID is hashed as
+    :func:`subject_refs` hashes it: in its canonical lower-case form.
+    """
+    if scheme.strip().lower().replace("-", "_") == PERSON_ID:
+        return _ref(key, f"{PERSON_ID}:{_person_id(value)}")
     return _ref(key, f"{scheme}:{value.replace(' ', '').upper()}")
+
+
+def _person_id(value: str) -> str:
+    """A person id as the audit hashes it: a UUID in canonical (lower-case) form."""
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:  # not a UUID (the schema allows none): as given, in lower case
+        return value.strip().lower()
+
+
+def approver_ref(key: bytes, name: str) -> bytes:
+    """The keyed reference by which the audit names who approved a consent override.
+
+    The name is hashed in lower case with its spaces collapsed, so an officer
+    holding the pseudonym key can confirm who approved ("Team Manager R Okafor"
+    as recorded on the contact) and nobody else can read it.
+    """
+    return _ref(key, f"approver:{' '.join(name.split()).lower()}")
 
 
 def _ref(key: bytes, text: str) -> bytes:
@@ -46,10 +71,22 @@ def _ref(key: bytes, text: str) -> bytes:
 
 
 class Auditor:
-    """Builds the audit records of one agent."""
+    """Builds the audit records of one agent (or one agency's connector)."""
 
-    def __init__(self, agent: str, pseudonym_key: bytes, pseudonym_key_id: str) -> None:
+    def __init__(
+        self,
+        agent: str,
+        pseudonym_key: bytes,
+        pseudonym_key_id: str,
+        *,
+        agency: str | None = None,
+    ) -> None:
+        """
+        Args:
+            agency: the Agency symbol on whose behalf the agent acts (a connector's).
+        """
         self.agent = agent
+        self.agency = agency
         self.key = pseudonym_key
         self.key_id = pseudonym_key_id
 
@@ -88,7 +125,7 @@ class Auditor:
             "sequence": 0,
             "case_id": case_id,
             "recorded_at": millis(now),
-            "actor": {"agent": self.agent, "agency": None},
+            "actor": {"agent": self.agent, "agency": self.agency},
             "action": action,
             "subject_refs": subject_refs(people, self.key),
             "subject_ref_key_id": self.key_id,

@@ -35,6 +35,7 @@ from agents.wire import open_trusting_new_keys
 from broker import audit_chain
 from broker.audit_chain import CHECKPOINT, RECORD, WRITER, ChainHead
 from broker.audit_verify import LogVerifier
+from broker.case_keys import ERASER
 from broker.catalogue import Agency, topic_name
 from broker.codec import AvroCodec
 from broker.deadletter import DEAD_LETTER_SCHEMA, dead_letter_for
@@ -49,8 +50,9 @@ from broker.transport import raw_record
 
 log = logging.getLogger(__name__)
 
-#: Who may submit audit records: every agent, every agency's connector, intake.
-SUBMITTERS = (*AGENTS, *(agency.value for agency in Agency), "intake")
+#: Who may submit audit records: every agent, every agency's connector, intake,
+#: and ``mash case erase``.
+SUBMITTERS = (*AGENTS, *(agency.value for agency in Agency), "intake", ERASER)
 #: Record ids remembered per partition to skip resent submissions.
 RECENT_IDS = 50_000
 

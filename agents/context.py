@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -12,8 +12,10 @@ from typing import Any
 import faust
 
 from agents.audit import Auditor
-from agents.wire import Outbox, open_trusting_new_keys
+from agents.wire import Outbox, open_trusting_new_keys, raw_of
 from broker.authority import Authority
+from broker.case_keys import CASE_STATE as STATE_PURPOSE
+from broker.case_keys import CaseErased, case_id_of
 from broker.catalogue import Agency, request_topic, team_topic, topic_name
 from broker.codec import AvroCodec, millis
 from broker.deadletter import RawRecord
@@ -74,8 +76,11 @@ class WorkerContext:
         self.keystore.ensure(list(AGENTS))
         self.verifier = Verifier(self.keystore.keyring(), ReplayGuard())
         key_id, key = pseudonym_key(self.keystore.folder)
+        self.case_keys = self.keystore.case_keys()
         self.outboxes = {
-            agent: Outbox(self.app, self.codec, Signer(self.keystore.signing_key(agent)))
+            agent: Outbox(
+                self.app, self.codec, Signer(self.keystore.signing_key(agent)), self.case_keys
+            )
             for agent in AGENTS
         }
         self.auditors = {agent: Auditor(agent, key, key_id) for agent in AGENTS}
@@ -98,6 +103,24 @@ class WorkerContext:
             lock = self._case_locks[key or b""] = asyncio.Lock()
         return lock
 
+    async def handle(
+        self,
+        agent: str,
+        event: Any,
+        handler: Callable[[WorkerContext, Any], Awaitable[None]],
+    ) -> None:
+        """Run ``handler`` on an event under its case's lock.
+
+        A case erased while the event was being handled (its key destroyed
+        between reading the event and writing its outputs) has the event
+        dead-lettered, as any message about an erased case is.
+        """
+        async with self.case_lock(event.message.key):
+            try:
+                await handler(self, event)
+            except CaseErased as erased:
+                await self.refuse(agent, raw_of(event), erased)
+
     def open(self, record: RawRecord, expected: str, senders: frozenset[str]) -> Received:
         """Verify, then decode, a record of one of ``senders``.
 
@@ -113,15 +136,40 @@ class WorkerContext:
         )
 
     def load_case(self, key: bytes) -> dict[str, Any] | None:
-        """A case's state from the table, or None."""
+        """A case's state from the table, or None (also once the case is erased).
+
+        The state is kept encrypted under the case's key, in the table and its
+        changelog, so erasing the case leaves nothing readable there either. An
+        erased case's row is removed here: call it only from the agent handling
+        the case's partition, as faust's tables require.
+        """
+        try:
+            return self.peek_case(key)
+        except CaseErased:
+            del self.cases[key]
+            return None
+
+    def peek_case(self, key: bytes) -> dict[str, Any] | None:
+        """A case's state from the table, or None; changes nothing.
+
+        Raises:
+            CaseErased: the case was erased (its row is still in the table).
+        """
         stored = self.cases.get(key)
         if stored is None:
             return None
-        return self.codec.decode(stored, CASE_STATE).value
+        case_id = case_id_of(self.topics.contacts, key)
+        plain = self.case_keys.open(case_id, stored, STATE_PURPOSE, "in the case table")
+        return self.codec.decode(plain, CASE_STATE).value
 
     def save_case(self, key: bytes, case: dict[str, Any]) -> None:
-        """Write a case's state (to the table and its changelog)."""
-        self.cases[key] = self.codec.encode(CASE_STATE, case)
+        """Write a case's state, encrypted, to the table and its changelog.
+
+        Raises:
+            CaseErased: the case was erased.
+        """
+        plain = self.codec.encode(CASE_STATE, case)
+        self.cases[key] = self.case_keys.seal(case["case_id"], plain, STATE_PURPOSE)
 
     async def refuse(self, agent: str, record: RawRecord, refused: RejectedMessage) -> None:
         """Dead-letter a record ``agent`` cannot accept, audit that, and wait for both."""

@@ -1,8 +1,9 @@
 """Signed Avro messages in and out of faust streams.
 
 Faust hands agents raw bytes (topics use the ``raw`` serializer): the envelope
-is in the Kafka headers, which a faust codec never sees. ``open_event`` verifies
-and decodes an event; ``Outbox`` encodes, signs and sends through faust's
+is in the Kafka headers, which a faust codec never sees. ``open_event`` verifies,
+decrypts (a case's message, broker.case_keys) and decodes an event; ``Outbox``
+encodes, encrypts, signs and sends through faust's
 producer, whose buffer faust flushes before it commits the source offsets, so
 every output of an event is sent before the event counts as done.
 """
@@ -15,12 +16,13 @@ from typing import Any
 
 import faust
 
+from broker.case_keys import CaseKeys
 from broker.codec import AvroCodec
 from broker.deadletter import DEAD_LETTER_SCHEMA, RawRecord, dead_letter_for
 from broker.envelope import Signer, Verifier
 from broker.errors import RejectedMessage
 from broker.keystore import Keystore
-from broker.transport import Received
+from broker.transport import Received, plain_value
 
 
 def raw_of(event: faust.types.EventT[Any]) -> RawRecord:
@@ -46,10 +48,11 @@ def open_event(
     record: RawRecord,
     codec: AvroCodec,
     verifier: Verifier,
+    case_keys: CaseKeys,
     expected: str,
     senders: frozenset[str] | None = None,
 ) -> Received:
-    """Verify, then decode, one record.
+    """Verify, then decrypt and decode, one record.
 
     Raises:
         RejectedMessage: with the dead-letter reason (including a sender not
@@ -63,7 +66,9 @@ def open_event(
         raise RejectedMessage(
             "UNKNOWN_SENDER", f"{envelope.sender} may not publish to {record.topic}"
         )
-    return Received(record, envelope, codec.decode(record.value, expected))
+    return Received(
+        record, envelope, codec.decode(plain_value(case_keys, envelope, record), expected)
+    )
 
 
 def open_trusting_new_keys(
@@ -82,13 +87,14 @@ def open_trusting_new_keys(
     Raises:
         RejectedMessage: with the dead-letter reason.
     """
+    case_keys = keystore.case_keys()
     try:
-        return open_event(record, codec, verifier, expected, senders)
+        return open_event(record, codec, verifier, case_keys, expected, senders)
     except RejectedMessage as refused:
         if refused.reason != "UNKNOWN_KEY":
             raise
     verifier.keyring = keystore.keyring()
-    return open_event(record, codec, verifier, expected, senders)
+    return open_event(record, codec, verifier, case_keys, expected, senders)
 
 
 class Outbox:
@@ -99,17 +105,24 @@ class Outbox:
     finishes (and its event is never committed) with an output lost.
     """
 
-    def __init__(self, app: faust.App, codec: AvroCodec, signer: Signer) -> None:
+    def __init__(
+        self, app: faust.App, codec: AvroCodec, signer: Signer, case_keys: CaseKeys
+    ) -> None:
         self.app = app
         self.codec = codec
         self.signer = signer
+        self.case_keys = case_keys
         self._pending: list[Awaitable[Any]] = []
 
     async def send(
         self, topic: str, schema: str, value: Mapping[str, Any], key: bytes | None
     ) -> None:
-        """Encode, sign and hand a message to the producer."""
-        encoded = self.codec.encode(schema, value)
+        """Encode, encrypt (a case's message), sign and hand a message to the producer.
+
+        Raises:
+            CaseErased: the message is about an erased case.
+        """
+        encoded = self.case_keys.encrypt(topic, key, self.codec.encode(schema, value))
         fingerprint = self.codec.store.fingerprint_bytes(schema)
         headers = self.signer.sign(topic, key, encoded, fingerprint)
         self._pending.append(

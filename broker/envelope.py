@@ -237,7 +237,7 @@ class Verifier:
             raise EnvelopeError(
                 "BAD_SIGNATURE", f"signature of {sender} (key {key_id}) does not verify"
             ) from exc
-        envelope = _parse_signed(found, value)
+        envelope = _parse_signed(found)
         if self.replay_guard is not None:
             redelivered = self.replay_guard.check(envelope.message_id, topic, partition, offset)
             if redelivered:
@@ -258,7 +258,19 @@ def _envelope_headers(headers: Headers) -> dict[str, bytes]:
     return found
 
 
-def _parse_signed(found: Mapping[str, bytes], value: bytes) -> Envelope:
+def check_schema(envelope: Envelope, plain: bytes) -> None:
+    """Check the signed schema header against the fingerprint in the (decrypted) value.
+
+    Raises:
+        EnvelopeError: MALFORMED, when they differ.
+    """
+    if plain[2:10] != envelope.schema_fingerprint:
+        raise EnvelopeError(
+            "MALFORMED", "the schema header does not match the fingerprint in the value"
+        )
+
+
+def _parse_signed(found: Mapping[str, bytes]) -> Envelope:
     """Read the signed headers; a signer that wrote nonsense is malformed, not forged."""
     try:
         fingerprint = bytes.fromhex(found[SCHEMA].decode())
@@ -266,10 +278,6 @@ def _parse_signed(found: Mapping[str, bytes], value: bytes) -> Envelope:
         message_id = found[MESSAGE_ID].decode()
     except ValueError as exc:
         raise EnvelopeError("MALFORMED", f"unreadable envelope header: {exc}") from exc
-    if value[2:10] != fingerprint:
-        raise EnvelopeError(
-            "MALFORMED", "the schema header does not match the fingerprint in the value"
-        )
     return Envelope(
         message_id=message_id,
         sender=found[SENDER].decode(),

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
+from broker.case_keys import CaseKeys
 from broker.envelope import Keyring, SigningKey, TrustedKey, key_id_for
 from broker.errors import ConfigurationError
 from broker.sealing import team_key_id_for
@@ -83,6 +84,10 @@ class Keystore:
             raw = Ed25519PublicKey.from_public_bytes(bytes.fromhex(entry["public_key"]))
             keys.append(TrustedKey(entry["key_id"], entry["sender"], raw))
         return Keyring(keys)
+
+    def case_keys(self) -> CaseKeys:
+        """The per-case payload keys, in the ``cases`` folder (broker.case_keys)."""
+        return CaseKeys(self.folder / "cases")
 
     def team_key(self, team: str) -> X25519PrivateKey:
         """The team's private encryption key, created (with its ``.pub``) on first use.

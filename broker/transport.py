@@ -1,8 +1,9 @@
 """Publishing and receiving signed Avro messages over Kafka.
 
-:class:`Publisher` encodes, signs and sends, returning once the broker has
-acknowledged. :class:`Receiver` reads a consumer's records, verifies and
-decodes each, and sends whatever fails to the dead-letter topic before carrying
+:class:`Publisher` encodes, encrypts a case's message under the case's key
+(broker.case_keys), signs and sends, returning once the broker has
+acknowledged. :class:`Receiver` reads a consumer's records, verifies, decrypts
+and decodes each, and sends whatever fails to the dead-letter topic before carrying
 on. Offsets are the caller's to commit, after its own outputs are acknowledged.
 """
 
@@ -16,9 +17,10 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, RecordMetadata
 
+from broker.case_keys import CaseKeys
 from broker.codec import AvroCodec, Decoded
 from broker.deadletter import DEAD_LETTER_SCHEMA, RawRecord, dead_letter_for
-from broker.envelope import Envelope, Signer, SigningKey, Verifier
+from broker.envelope import Envelope, Signer, SigningKey, Verifier, check_schema
 from broker.errors import RejectedMessage
 from broker.kafka_client import connection_options
 from broker.settings import MashSettings
@@ -42,12 +44,15 @@ class Received:
 
 
 class Publisher:
-    """Encodes, signs and sends messages as one sender."""
+    """Encodes, encrypts (case messages), signs and sends messages as one sender."""
 
-    def __init__(self, producer: AIOKafkaProducer, codec: Codec, signer: Signer) -> None:
+    def __init__(
+        self, producer: AIOKafkaProducer, codec: Codec, signer: Signer, case_keys: CaseKeys
+    ) -> None:
         self.producer = producer
         self.codec = codec
         self.signer = signer
+        self.case_keys = case_keys
 
     async def publish(
         self,
@@ -58,8 +63,12 @@ class Publisher:
         key: bytes | None,
         message_id: str | None = None,
     ) -> RecordMetadata:
-        """Send one message and wait until the broker has acknowledged it."""
-        encoded = self.codec.encode(schema, value)
+        """Send one message and wait until the broker has acknowledged it.
+
+        Raises:
+            CaseErased: the message is about an erased case.
+        """
+        encoded = self.case_keys.encrypt(topic, key, self.codec.encode(schema, value))
         headers = self.signer.sign(
             topic, key, encoded, self.codec.store.fingerprint_bytes(schema), message_id=message_id
         )
@@ -81,6 +90,7 @@ class Receiver:
         *,
         codec: Codec,
         verifier: Verifier,
+        case_keys: CaseKeys,
         dead_letters: Publisher,
         dead_letter_topic: str,
         expected: Mapping[str, str],
@@ -89,13 +99,14 @@ class Receiver:
         self.consumer = consumer
         self.codec = codec
         self.verifier = verifier
+        self.case_keys = case_keys
         self.dead_letters = dead_letters
         self.dead_letter_topic = dead_letter_topic
         self.expected = expected
         self.name = name
 
     def open(self, record: RawRecord) -> Received:
-        """Verify, then decode, one record.
+        """Verify, then decrypt and decode, one record.
 
         Raises:
             RejectedMessage: with the dead-letter reason.
@@ -104,7 +115,8 @@ class Receiver:
         envelope = self.verifier.verify(
             record.topic, record.partition, record.offset, record.key, record.value, record.headers
         )
-        decoded = self.codec.decode(record.value, self.expected.get(record.topic))
+        plain = plain_value(self.case_keys, envelope, record)
+        decoded = self.codec.decode(plain, self.expected.get(record.topic))
         return Received(record, envelope, decoded)
 
     async def receive(self, timeout_ms: int = 1000) -> list[Received]:
@@ -138,6 +150,17 @@ class Receiver:
         )
 
 
+def plain_value(case_keys: CaseKeys, envelope: Envelope, record: RawRecord) -> bytes:
+    """The Avro bytes of a verified record: decrypted if it is a case's, schema header checked.
+
+    Raises:
+        RejectedMessage: CASE_ERASED, NO_CASE_KEY or MALFORMED.
+    """
+    plain = case_keys.decrypt(record.topic, record.key, record.value)
+    check_schema(envelope, plain)
+    return plain
+
+
 def raw_record(record: ConsumerRecord[bytes, bytes]) -> RawRecord:
     """An aiokafka record as the dead-letter path keeps it."""
     return RawRecord(
@@ -154,6 +177,7 @@ def raw_record(record: ConsumerRecord[bytes, bytes]) -> RawRecord:
 async def publish_signed(
     settings: MashSettings,
     signing_key: SigningKey,
+    case_keys: CaseKeys,
     topic: str,
     schema: str,
     messages: Iterable[tuple[bytes | None, Mapping[str, Any]]],
@@ -166,7 +190,7 @@ async def publish_signed(
     producer = AIOKafkaProducer(acks="all", **connection_options(settings))
     await producer.start()
     try:
-        publisher = Publisher(producer, AvroCodec(), Signer(signing_key))
+        publisher = Publisher(producer, AvroCodec(), Signer(signing_key), case_keys)
         return [await publisher.publish(topic, schema, value, key=key) for key, value in messages]
     finally:
         await producer.stop()

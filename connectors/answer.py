@@ -35,14 +35,34 @@ def response_id_for(request_id: uuid.UUID, agency: str) -> uuid.UUID:
 
 
 @dataclass(frozen=True)
+class Withheld:
+    """A finding of a matched subject kept back as outside the request's scope.
+
+    ``scope`` says which limit it is outside: ``category`` (not among the
+    categories the request permits) or ``history`` (dated before its
+    ``history_since``).
+    """
+
+    person_id: uuid.UUID
+    finding_id: uuid.UUID
+    category: str
+    scope: str
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """What answering did, for the connector's log line."""
+    """What answering did, for the connector's log line and its audit records."""
 
     matched: int
     possible: int
     no_trace: int
     shared: int
-    withheld: int
+    withheld_findings: tuple[Withheld, ...] = ()
+
+    @property
+    def withheld(self) -> int:
+        """How many findings were withheld by the request's scope."""
+        return len(self.withheld_findings)
 
 
 class RecordIndex:
@@ -73,7 +93,8 @@ def answer(
     """The InformationResponse an agency gives a request, and a summary of it."""
     permitted = set(request["categories_permitted"])
     since = request.get("history_since")
-    subjects, counts = [], {"matched": 0, "possible": 0, "no_trace": 0, "shared": 0, "withheld": 0}
+    subjects, counts = [], {"matched": 0, "possible": 0, "no_trace": 0, "shared": 0}
+    withheld: list[Withheld] = []
     for subject in request["subjects"]:
         hits = records.search(subject)
         outcome = _outcome(hits)
@@ -81,14 +102,21 @@ def answer(
         if outcome == "MATCHED":
             record, _ = hits[0]
             for finding in record.findings:
-                in_scope = finding["category"] in permitted and (
-                    since is None or finding["event_date"] is None or finding["event_date"] >= since
-                )
-                if in_scope:
+                if finding["category"] not in permitted:
+                    scope: str | None = "category"
+                elif since is not None and finding["event_date"] is not None:
+                    scope = "history" if finding["event_date"] < since else None
+                else:
+                    scope = None
+                if scope is None:
                     shared.append(finding)
                     counts["shared"] += 1
                 else:
-                    counts["withheld"] += 1
+                    withheld.append(
+                        Withheld(
+                            subject["person_id"], finding["finding_id"], finding["category"], scope
+                        )
+                    )
         counts[{"MATCHED": "matched", "NO_TRACE": "no_trace"}.get(outcome, "possible")] += 1
         subjects.append(_subject_result(subject, outcome, hits, shared))
     response = {
@@ -100,7 +128,7 @@ def answer(
         "responded_at": millis(now or datetime.now(UTC)),
         "subjects": subjects,
     }
-    return response, Outcome(**counts)
+    return response, Outcome(**counts, withheld_findings=tuple(withheld))
 
 
 def _outcome(hits: list[tuple[AgencyRecord, MatchResult]]) -> str:

@@ -67,6 +67,7 @@ async def submit_contact(
     (sent,) = await publish_signed(
         settings,
         keystore.signing_key(INTAKE),
+        keystore.case_keys(),
         topic_name("contacts", settings.topic_prefix),
         CONTACT,
         [(str(contact["case_id"]).encode(), contact)],

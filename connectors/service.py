@@ -6,7 +6,10 @@ addressed to this agency), answers it from the agency's records and publishes
 the signed response to ``mash.responses.v1``. Offsets are committed only after
 every response of a batch is acknowledged, so a crash means a request is
 answered again, never lost; the response id is the same each time. Requests it
-cannot read or trust go to the dead-letter topic.
+cannot read or trust go to the dead-letter topic. Once a response is acknowledged
+the connector submits its own audit records of it, signed as the agency
+(``connectors.audit``); a request whose audit cannot be submitted stops the
+connector before its offset is committed, so it is answered and audited again.
 """
 
 from __future__ import annotations
@@ -19,15 +22,17 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from broker.case_keys import CaseErased
 from broker.catalogue import Agency, request_topic, topic_name
 from broker.codec import AvroCodec
 from broker.envelope import ReplayGuard, Signer, Verifier
-from broker.errors import RejectedMessage
+from broker.errors import MashError, RejectedMessage
 from broker.kafka_client import connection_options
 from broker.keystore import Keystore
 from broker.settings import MashSettings
 from broker.transport import Publisher, Received, Receiver, publish_signed
 from connectors.answer import RecordIndex, answer
+from connectors.audit import ConnectorAudit
 
 REQUEST = "uk.mash.v1.InformationRequest"
 RESPONSE = "uk.mash.v1.InformationResponse"
@@ -59,6 +64,7 @@ class Connector:
         self.requests = request_topic(agency, settings.topic_prefix)
         self.responses = topic_name("responses", settings.topic_prefix)
         self.dead_letters = topic_name("deadletter", settings.topic_prefix)
+        self.audit = ConnectorAudit(agency, keystore.folder, settings.topic_prefix)
         self.answered = 0
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
@@ -80,13 +86,15 @@ class Connector:
         try:
             await consumer.start()
             try:
+                case_keys = self.keystore.case_keys()
                 publisher = Publisher(
-                    producer, codec, Signer(self.keystore.signing_key(self.agency.value))
+                    producer, codec, Signer(self.keystore.signing_key(self.agency.value)), case_keys
                 )
                 receiver = Receiver(
                     consumer,
                     codec=codec,
                     verifier=Verifier(self.keystore.keyring(), ReplayGuard()),
+                    case_keys=case_keys,
                     dead_letters=publisher,
                     dead_letter_topic=self.dead_letters,
                     expected={self.requests: REQUEST},
@@ -122,13 +130,25 @@ class Connector:
         response, outcome = answer(
             request, self.agency.value, self.records, responder=self.responder
         )
-        await publisher.publish(
-            self.responses, RESPONSE, response, key=str(request["case_id"]).encode()
-        )
+        try:
+            await publisher.publish(
+                self.responses, RESPONSE, response, key=str(request["case_id"]).encode()
+            )
+        except CaseErased as erased:  # erased since the request was read: nothing to answer
+            await receiver.dead_letter(received.record, erased)
+            return
         self.answered += 1
+        try:
+            audited = await self.audit.submit(publisher, request, response, outcome)
+        except Exception as exc:
+            raise MashError(
+                f"{self.agency.value} sent the response to request {request['request_id']} "
+                f"but could not submit its audit records: {exc}"
+            ) from exc
         log.info(
             "%s answered request %s (case %s): %d subject(s), %d matched, %d possible, "
-            "%d no trace; %d finding(s) shared, %d withheld by the request's scope; %.0f ms%s",
+            "%d no trace; %d finding(s) shared, %d withheld by the request's scope; "
+            "%d audit record(s); %.0f ms%s",
             self.agency.value,
             request["request_id"],
             request["case_id"],
@@ -138,6 +158,7 @@ class Connector:
             outcome.no_trace,
             outcome.shared,
             outcome.withheld,
+            audited,
             (time.perf_counter() - started) * 1000,
             " (redelivered)" if received.envelope.redelivered else "",
         )
@@ -160,6 +181,7 @@ async def publish_allocations(
     sent = await publish_signed(
         settings,
         keystore.signing_key("social_care"),
+        keystore.case_keys(),
         topic_name("allocations", settings.topic_prefix),
         ALLOCATION,
         ((str(allocation["child_id"]).encode(), allocation) for allocation in allocations),

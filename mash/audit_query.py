@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from agents.audit import AUDIT_SCHEMA, identifier_ref
+from agents.audit import AUDIT_SCHEMA, PERSON_ID, identifier_ref
 from broker.errors import ConfigurationError
 from broker.schema_store import packaged_schemas
 from mash.options import table
@@ -121,16 +121,25 @@ def person_refs_for(key: bytes, identifiers: Iterable[tuple[str, str]]) -> froze
 
     Args:
         key: The pseudonym key the records were made with (their ``subject_ref_key_id``).
-        identifiers: (scheme, value) pairs, e.g. ``("NHS_NUMBER", "999 000 4129")``.
+        identifiers: (scheme, value) pairs, e.g. ``("NHS_NUMBER", "999 000 4129")``, or
+            ``("person_id", "<uuid>")`` for the exchange's own id of a person.
 
     Raises:
-        ConfigurationError: no key, no identifier, an unknown scheme or an empty value.
+        ConfigurationError: no key, no identifier, an unknown scheme, an empty value
+            or a person id that is not a UUID.
     """
     if not key:
         raise ConfigurationError("no pseudonym key: a person is found only with the audit's key")
     refs = set()
     for scheme, value in identifiers:
-        symbol = _symbol(scheme, "uk.mash.v1.IdentifierScheme", "identifier scheme")
+        if re.sub(r"[\s-]+", "_", scheme.strip()).lower() == PERSON_ID:
+            symbol = PERSON_ID
+            try:
+                uuid.UUID(value.strip())
+            except ValueError:
+                raise ConfigurationError(f"person id {value!r} is not a UUID") from None
+        else:
+            symbol = _symbol(scheme, "uk.mash.v1.IdentifierScheme", "identifier scheme")
         if not value.strip():
             raise ConfigurationError(f"the {symbol} identifier has no value")
         refs.add(identifier_ref(key, symbol, value))

@@ -160,8 +160,7 @@ def subject_access_report(
     counts = draw.table("Records by action", ("Action", "Records"), by_action, empty=empty)
     caveat = draw.note(
         "Records are found by the keyed references of the identifiers given: a record "
-        "naming the person only by another identifier is not found. Notifications and "
-        "overdue records name no person and are not listed."
+        "naming the person only by another identifier is not found."
     )
     caption = "What was done with this person's information, in time order"
     listed = draw.table(caption, SUBJECT_HEADERS, [_subject_row(e) for e in entries], empty=empty)
@@ -210,7 +209,10 @@ def _sharing_over_time(entries: list[Entry]) -> Html:
     bucket: Callable[[date], date] = draw.week_start if weekly else lambda value: value
     starts = sorted({bucket(first + timedelta(days=n)) for n in range((last - first).days + 1)})
     unit, label = ("week", "Week beginning") if weekly else ("day", "Day")
-    lead = f"Items the policy decided per {unit}, by the agency whose information they were."
+    lead = (
+        f"Items decided per {unit} (by the policy, or withheld at source by an agency's "
+        "connector as outside the request), by the agency whose information they were."
+    )
     parts = [draw.note(lead + " Each table lists the periods with items.")]
     ticks, days = [f"{s:%d %b}" for s in starts], [draw.day(s) for s in starts]
     desc = f"Stacked columns from {days[0]} to {days[-1]}."
@@ -423,6 +425,10 @@ def _whom(entry: Entry) -> str:
         return entry.recipient
     if entry.action == "REQUEST_ISSUED" and entry.source_agency:
         return f"{entry.agency} (asked)"
+    if entry.action == "RESPONSE_SENT":
+        return "the MASH (answering its request)"
+    if entry.action == "WITHHELD":
+        return "nobody (withheld)"
     return "not recorded"
 
 

@@ -2,9 +2,9 @@
 
 Both read their topics from the beginning with a plain consumer (no consumer
 group, nothing committed), verify every record's envelope against the keystore's
-trusted keys and its sender against the agents allowed on the topic, and stop
-once caught up: at the end offsets seen on start, or after a second with nothing
-new. Neither needs the worker to be running. A record that cannot be trusted is
+trusted keys and its sender against the agents allowed on the topic, decrypt a
+case's messages with its key, and stop once caught up (broker.topic_reader).
+Neither needs the worker to be running. A record that cannot be trusted is
 skipped and counted on stderr, never shown.
 """
 
@@ -19,21 +19,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
 from agents.context import AGENTS
 from agents.streams.pictures import AGENT as ROUTING
 from broker.audit_chain import CHECKPOINT, WRITER
+from broker.case_keys import CaseKeys
 from broker.catalogue import team_topic, topic_name
 from broker.codec import AvroCodec
-from broker.envelope import Keyring, Verifier
+from broker.envelope import Verifier
 from broker.errors import ConfigurationError, MashError, RejectedMessage
+from broker.keystore import Keystore
 from broker.plain import to_plain
 from broker.sealing import SEALED_PICTURE, open_sealed
 from broker.settings import MashSettings
-from broker.topic_reader import caught_up, started_reader
-from broker.transport import raw_record
+from broker.topic_reader import partitions_of, read_to_end, started_reader
+from broker.transport import plain_value, raw_record
 from mash.case_board import by_urgency, case_plain, case_table, gather
 from mash.exchange_commands import keystore_for
 from mash.options import authority_for, bootstrap_option, json_option, settings_for
@@ -41,8 +43,6 @@ from mash.picture_view import render_picture
 
 AUDIT_RECORD = "uk.mash.v1.AuditRecord"
 NOTIFICATION = "uk.mash.v1.Notification"
-#: A second with no record means the reader has caught up.
-IDLE_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class Reading:
 
 
 async def read_topics(
-    settings: MashSettings, keyring: Keyring, streams: Mapping[str, Stream]
+    settings: MashSettings, keystore: Keystore, streams: Mapping[str, Stream]
 ) -> Reading:
     """Every trusted value on ``streams``' topics, from the beginning until caught up.
 
@@ -90,7 +90,9 @@ async def read_topics(
     """
     consumer = await started_reader(settings, "reader")
     try:
-        return await _read(consumer, settings, Verifier(keyring), streams)
+        return await _read(
+            consumer, settings, Verifier(keystore.keyring()), keystore.case_keys(), streams
+        )
     except KafkaError as exc:
         raise MashError(f"reading {', '.join(streams)} failed: {exc}") from exc
     finally:
@@ -101,6 +103,7 @@ async def _read(
     consumer: AIOKafkaConsumer,
     settings: MashSettings,
     verifier: Verifier,
+    case_keys: CaseKeys,
     streams: Mapping[str, Stream],
 ) -> Reading:
     # Asking for all topics, not these by name: a broker that auto-creates topics
@@ -112,44 +115,33 @@ async def _read(
             f"no topic {', '.join(missing)} on {settings.bootstrap_servers}: run "
             "'mash topics create' (and check MASH_TOPIC_PREFIX)"
         )
-    partitions = [
-        TopicPartition(topic, number)
-        for topic in streams
-        for number in sorted(consumer.partitions_for_topic(topic) or ())
-    ]
-    consumer.assign(partitions)
-    await consumer.seek_to_beginning(*partitions)
-    ends = await consumer.end_offsets(partitions)
+    partitions = [tp for topic in streams for tp in await partitions_of(consumer, topic)]
     codec = AvroCodec()
     reading = Reading({topic: [] for topic in streams})
-    while not await caught_up(consumer, ends):
-        batches = await consumer.getmany(timeout_ms=IDLE_MS)
-        if not batches:
-            break
-        for record in (r for records in batches.values() for r in records):
-            raw = raw_record(record)
-            stream = streams[raw.topic]
-            try:
-                codec.check_size(raw.value)
-                envelope = verifier.verify(
-                    raw.topic, raw.partition, raw.offset, raw.key, raw.value, raw.headers
+    async for record in read_to_end(consumer, partitions):
+        raw = raw_record(record)
+        stream = streams[raw.topic]
+        try:
+            codec.check_size(raw.value)
+            envelope = verifier.verify(
+                raw.topic, raw.partition, raw.offset, raw.key, raw.value, raw.headers
+            )
+            if envelope.sender not in stream.senders:
+                raise RejectedMessage(
+                    "UNKNOWN_SENDER", f"{envelope.sender} may not publish to {raw.topic}"
                 )
-                if envelope.sender not in stream.senders:
-                    raise RejectedMessage(
-                        "UNKNOWN_SENDER", f"{envelope.sender} may not publish to {raw.topic}"
-                    )
-                decoded = codec.decode(raw.value)
-                if decoded.schema in stream.passed_over:
-                    continue
-                if decoded.schema != stream.schema:
-                    raise RejectedMessage(
-                        "WRONG_SCHEMA", f"expected {stream.schema}, got {decoded.schema}"
-                    )
-                value = decoded.value
-            except RejectedMessage as refused:
-                reading.refused.append((f"{raw.topic}[{raw.partition}]@{raw.offset}", refused))
+            decoded = codec.decode(plain_value(case_keys, envelope, raw))
+            if decoded.schema in stream.passed_over:
                 continue
-            reading.values[raw.topic].append(value)
+            if decoded.schema != stream.schema:
+                raise RejectedMessage(
+                    "WRONG_SCHEMA", f"expected {stream.schema}, got {decoded.schema}"
+                )
+            value = decoded.value
+        except RejectedMessage as refused:
+            reading.refused.append((f"{raw.topic}[{raw.partition}]@{raw.offset}", refused))
+            continue
+        reading.values[raw.topic].append(value)
     return reading
 
 
@@ -184,7 +176,7 @@ def list_cases(bootstrap: str | None, as_json: bool) -> None:
     reading = asyncio.run(
         read_topics(
             settings,
-            keystore_for(settings).keyring(),
+            keystore_for(settings),
             {
                 audit: Stream(AUDIT_RECORD, frozenset({WRITER}), frozenset({CHECKPOINT})),
                 notifications: Stream(NOTIFICATION, agents),
@@ -262,9 +254,7 @@ def show(
     private_key = keystore.team_key(team)
     topic = team_topic(team, settings.topic_prefix)
     reading = asyncio.run(
-        read_topics(
-            settings, keystore.keyring(), {topic: Stream(SEALED_PICTURE, frozenset({ROUTING}))}
-        )
+        read_topics(settings, keystore, {topic: Stream(SEALED_PICTURE, frozenset({ROUTING}))})
     )
     reading.warn_refused()
     sealed = _choose(reading.values[topic], case, revision, topic)

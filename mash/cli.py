@@ -15,6 +15,7 @@ from mash.broker_commands import broker
 from mash.case_commands import cases, picture
 from mash.connector_commands import connector, connectors, data
 from mash.demo import demo
+from mash.erasure_commands import case
 from mash.exchange_commands import contact, request, responses
 from mash.options import configure_logging
 from mash.policy_commands import policy
@@ -65,6 +66,7 @@ for command in (
     data,
     worker,
     cases,
+    case,
     picture,
     policy,
     audit,

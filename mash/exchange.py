@@ -26,11 +26,13 @@ from broker.authority import Authority
 from broker.catalogue import Agency, catalogue, team_topic, topic_name
 from broker.codec import AvroCodec
 from broker.envelope import Verifier
+from broker.errors import RejectedMessage
 from broker.kafka_client import connection_options
 from broker.keystore import Keystore
 from broker.sealing import open_sealed
 from broker.settings import MashSettings
 from broker.topic_admin import apply_catalogue
+from broker.transport import plain_value, raw_record
 from connectors.intake import submit_contact
 from connectors.service import TRIAGE, Connector, publish_allocations
 from mash.connector_commands import backend_social_care_allocations, load_records
@@ -70,6 +72,7 @@ class Exchange:
         self.tick_seconds = tick_seconds
         self.clock = clock
         self.codec = AvroCodec()
+        self.case_keys = keystore.case_keys()
         self.seen: dict[str, Seen] = {}
         self.worker: WorkerContext | None = None
         self.audit_writer: AuditWriter | None = None
@@ -144,7 +147,11 @@ class Exchange:
             while not self._stop.is_set():
                 for records in (await consumer.getmany(timeout_ms=300)).values():
                     for record in records:
-                        value = self._decode(verifier, record)
+                        try:
+                            value = self._decode(verifier, record)
+                        except RejectedMessage as refused:  # e.g. a case erased since
+                            log.warning("%s@%d: %s", topic, record.offset, refused)
+                            continue
                         if value["_schema"] == CHECKPOINT:
                             continue
                         async with seen.changed:
@@ -160,7 +167,7 @@ class Exchange:
             record.topic, record.partition, record.offset, record.key, record.value,
             list(record.headers),
         )  # fmt: skip
-        decoded = self.codec.decode(record.value)
+        decoded = self.codec.decode(plain_value(self.case_keys, envelope, raw_record(record)))
         value = dict(decoded.value)
         value["_schema"], value["_sender"] = decoded.schema, envelope.sender
         if decoded.schema == "uk.mash.v1.SealedPicture":

@@ -26,7 +26,7 @@ from broker.kafka_client import connection_options
 from broker.keystore import Keystore, default_keystore
 from broker.plain import to_plain
 from broker.settings import MashSettings
-from broker.transport import publish_signed
+from broker.transport import plain_value, publish_signed, raw_record
 from broker.vocabulary import categories_of
 from connectors.intake import read_contact, submit_contact
 from mash.options import bootstrap_option, json_option, settings_for
@@ -137,10 +137,12 @@ def send(
         since.date() if since else None,
         datetime.now(UTC),
     )
+    keystore = keystore_for(settings)
     asyncio.run(
         publish_signed(
             settings,
-            keystore_for(settings).signing_key(TRIAGE),
+            keystore.signing_key(TRIAGE),
+            keystore.case_keys(),
             request_topic(asked, settings.topic_prefix),
             REQUEST,
             [(str(value["case_id"]).encode(), value)],
@@ -186,7 +188,8 @@ async def _watch(
     idle_limit: float | None,
     as_json: bool,
 ) -> int:
-    codec, verifier = AvroCodec(), Verifier(keystore_for(settings).keyring())
+    keystore = keystore_for(settings)
+    codec, verifier, case_keys = AvroCodec(), Verifier(keystore.keyring()), keystore.case_keys()
     consumer = AIOKafkaConsumer(
         topic_name("responses", settings.topic_prefix),
         auto_offset_reset="earliest" if from_beginning else "latest",
@@ -209,7 +212,8 @@ async def _watch(
                         record.topic, record.partition, record.offset, record.key, value,
                         list(record.headers),
                     )  # fmt: skip
-                    response = codec.decode(value, RESPONSE).value
+                    plain = plain_value(case_keys, envelope, raw_record(record))
+                    response = codec.decode(plain, RESPONSE).value
                 except RejectedMessage as refused:
                     click.echo(f"offset {record.offset}: not trusted ({refused.reason}: {refused})")
                     continue

@@ -22,8 +22,7 @@ def register(ctx: WorkerContext) -> None:
     @ctx.app.agent(topic, name="triage")
     async def triage_contacts(stream: Any) -> None:
         async for event in stream.events():
-            async with ctx.case_lock(event.message.key):
-                await handle_contact(ctx, event)
+            await ctx.handle(AGENT, event, handle_contact)
 
 
 async def handle_contact(ctx: WorkerContext, event: Any) -> None:
@@ -99,6 +98,7 @@ async def handle_contact(ctx: WorkerContext, event: Any) -> None:
             AGENT,
             "NOTIFICATION_RAISED",
             case_id=case_id,
+            people=subjects,  # so a subject-access report lists it
             rule_id=decision.rule_id,
             rule_version=triage.TRIAGE_VERSION,
             recipient=notification["recipient"],

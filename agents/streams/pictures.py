@@ -25,8 +25,7 @@ def register(ctx: WorkerContext) -> None:
     @ctx.app.agent(topic, name="routing")
     async def route(stream: Any) -> None:
         async for event in stream.events():
-            async with ctx.case_lock(event.message.key):
-                await handle_picture(ctx, event)
+            await ctx.handle(AGENT, event, handle_picture)
 
 
 async def handle_picture(ctx: WorkerContext, event: Any) -> None:

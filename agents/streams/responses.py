@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from agents import policy
+from agents.audit import approver_ref
 from agents.context import WorkerContext
 from agents.wire import raw_of
 from broker.catalogue import Agency
@@ -23,8 +25,7 @@ def register(ctx: WorkerContext) -> None:
     @ctx.app.agent(topic, name="policy")
     async def apply_policy(stream: Any) -> None:
         async for event in stream.events():
-            async with ctx.case_lock(event.message.key):
-                await handle_response(ctx, event)
+            await ctx.handle(AGENT, event, handle_response)
 
 
 async def handle_response(ctx: WorkerContext, event: Any) -> None:
@@ -58,6 +59,9 @@ async def handle_response(ctx: WorkerContext, event: Any) -> None:
         "consent_overridden": shared["consent_overridden"],
     }
     await ctx.audit(AGENT, "RESPONSE_RECEIVED", people=request["subjects"], **common)
+    # With whom: the team the case is routed to, which is sent what is shared
+    # (Wigan thresholds, Consent and Confidentiality: what was shared, and why).
+    team = {"team_key": case["team_key"], "agency": None}
     for decision in result.decisions:
         people = [s for s in request["subjects"] if s["person_id"] == decision["person_id"]]
         await ctx.audit(
@@ -67,24 +71,42 @@ async def handle_response(ctx: WorkerContext, event: Any) -> None:
             categories=[decision["category"]] if decision["category"] else [],
             rule_id=decision["rule_id"],
             rule_version=decision["rule_version"],
+            recipient=team,
             reason=decision["reason"],
             distinct=f"{decision['item_type']}:{decision['person_id']}:{decision['finding_id']}",
             **common,
         )
     if result.consent_overridden:
         override = request["consent"]["override"] or {}
-        approver = (override.get("approved_by") or {}).get("name")
         await ctx.audit(
             AGENT,
             "CONSENT_OVERRIDE",
             people=request["subjects"],
             rule_id="safeguarding-without-consent",
             rule_version=policy.load_rules().version,
-            reason=f"{override.get('reason')} (approved by {approver})",
+            reason=override_reason(override, ctx.auditors[AGENT].key),
             **common,
         )
     await outbox.settle()
     ctx.save_case(key, case)  # after the outputs: a crash repeats, never loses
+
+
+def override_reason(override: Mapping[str, Any], key: bytes) -> str:
+    """The CONSENT_OVERRIDE record's reason: ground, reason and approver, no name in clear.
+
+    The approver is given by role and by a keyed reference to their name
+    (:func:`agents.audit.approver_ref`), so an officer holding the pseudonym key
+    can confirm who approved, and nobody else can read it (Oldham 4.1, 4.4; Wigan
+    thresholds, Consent and Confidentiality: the reason and the approval recorded).
+    The gateways relied on are the record's ``lawful_basis``.
+    """
+    approver = override.get("approved_by")
+    if approver is None:
+        approval = "no approver recorded"
+    else:
+        role = " ".join(str(approver.get("role") or "").split()) or "role not recorded"
+        approval = f"approved by {role}, approver ref {approver_ref(key, approver['name']).hex()}"
+    return f"{override.get('reason_code')}: {override.get('reason')} ({approval})"
 
 
 def _request_answered(

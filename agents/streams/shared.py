@@ -26,8 +26,7 @@ def register(ctx: WorkerContext) -> None:
     @ctx.app.agent(topic, name="collation")
     async def collate(stream: Any) -> None:
         async for event in stream.events():
-            async with ctx.case_lock(event.message.key):
-                await handle_shared(ctx, event)
+            await ctx.handle(AGENT, event, handle_shared)
 
 
 async def handle_shared(ctx: WorkerContext, event: Any) -> None:

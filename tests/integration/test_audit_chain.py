@@ -70,8 +70,9 @@ async def submit(
     settings: MashSettings, keystore: Keystore, records: list[dict], sender: str = "agent.policy"
 ) -> None:
     await publish_signed(
-        settings, keystore.signing_key(sender), topic_name("audit.pending", settings.topic_prefix),
-        RECORD, [(str(r["case_id"]).encode() if r["case_id"] else None, r) for r in records],
+        settings, keystore.signing_key(sender), keystore.case_keys(),
+        topic_name("audit.pending", settings.topic_prefix), RECORD,
+        [(str(r["case_id"]).encode() if r["case_id"] else None, r) for r in records],
     )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from broker.envelope import Signer, Verifier
 from broker.keystore import Keystore
 from broker.settings import MashSettings
 from broker.topic_admin import apply_catalogue
-from broker.transport import Publisher
+from broker.transport import Publisher, plain_value, raw_record
 from broker.vocabulary import categories_of
 from connectors.service import TRIAGE, Connector, publish_allocations
 from connectors.synthetic.families import generate
@@ -72,7 +72,9 @@ async def test_connectors_answer_signed_requests_and_refuse_the_rest(
     try:
         async with asyncio.timeout(90):
             await asyncio.gather(*(ready.wait() for ready in readies.values()))
-        triage = Publisher(producer, AvroCodec(), Signer(keystore.signing_key(TRIAGE)))
+        triage = Publisher(
+            producer, AvroCodec(), Signer(keystore.signing_key(TRIAGE)), keystore.case_keys()
+        )
         prefix = settings.topic_prefix
         for agency, value in [("police", to_police), ("health", to_health), ("police", misrouted)]:
             await triage.publish(
@@ -134,7 +136,8 @@ async def read_responses(
                             record.topic, record.partition, record.offset, record.key,
                             record.value, list(record.headers),
                         )  # fmt: skip
-                        response = codec.decode(record.value, "uk.mash.v1.InformationResponse")
+                        plain = plain_value(keystore.case_keys(), envelope, raw_record(record))
+                        response = codec.decode(plain, "uk.mash.v1.InformationResponse")
                         found.append((envelope.sender, response.value))
     finally:
         await consumer.stop()

@@ -20,6 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import os
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -32,6 +35,7 @@ import pytest_asyncio
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from agents.app import create_worker
+from agents.audit import approver_ref
 from agents.context import utc_now
 from agents.triage import allocation_for
 from broker.authority import load_authority
@@ -39,15 +43,18 @@ from broker.catalogue import Agency, team_topic, topic_name
 from broker.codec import AvroCodec
 from broker.engines.process import BrokerProcess
 from broker.envelope import Signer, SigningKey
-from broker.errors import SealError
+from broker.errors import RejectedMessage, SealError
 from broker.kafka_client import connection_options
 from broker.keystore import Keystore
+from broker.pseudonyms import pseudonym_key
 from broker.sealing import open_sealed
 from broker.settings import MashSettings
+from broker.topic_reader import partitions_of, read_to_end, started_reader
 from broker.transport import Publisher
 from connectors.service import Connector
 from connectors.synthetic.families import generate
 from connectors.synthetic.model import Partnership
+from mash.audit_log import read_topic
 from mash.connector_commands import load_records
 from mash.exchange import Exchange, running_exchange
 
@@ -283,7 +290,10 @@ async def responses_of(exchange: Exchange, case_id: uuid.UUID, count: int) -> li
             while len(found) < count:
                 for records in (await consumer.getmany(timeout_ms=500)).values():
                     for record in records:
-                        response = codec.decode(record.value or b"", RESPONSE).value
+                        plain = exchange.case_keys.decrypt(
+                            record.topic, record.key, record.value or b""
+                        )
+                        response = codec.decode(plain, RESPONSE).value
                         if response["case_id"] == case_id:
                             found.append(response)
     finally:
@@ -297,7 +307,7 @@ async def publishing_as(exchange: Exchange, key: SigningKey) -> AsyncIterator[Pu
     producer = AIOKafkaProducer(acks="all", **connection_options(exchange.settings))
     await producer.start()
     try:
-        yield Publisher(producer, AvroCodec(), Signer(key))
+        yield Publisher(producer, AvroCodec(), Signer(key), exchange.keystore.case_keys())
     finally:
         await producer.stop()
 
@@ -307,7 +317,10 @@ async def dead_letter(exchange: Exchange, response_id: uuid.UUID, reason: str) -
     codec = AvroCodec()
 
     def about(letter: dict[str, Any]) -> bool:
-        kept = codec.decode(letter["original_value"], RESPONSE).value
+        plain = exchange.case_keys.decrypt(
+            letter["source_topic"], letter["source_key"], letter["original_value"]
+        )
+        kept = codec.decode(plain, RESPONSE).value
         return bool(kept["response_id"] == response_id and letter["reason"] == reason)
 
     return await exchange.wait_for(topic(exchange, "deadletter"), about, WAIT)
@@ -368,11 +381,28 @@ async def test_consent_refused_at_early_help_shares_nothing(
     received = [r for r in audit if r["action"] == "RESPONSE_RECEIVED"]
     assert len(received) == len(asked(exchange, case_id)) > 0
     decisions = [r for r in audit if r["action"] in ("SHARED", "REDACTED", "WITHHELD")]
-    assert decisions, "every withheld subject and finding is audited"
-    assert {(r["action"], r["rule_id"]) for r in decisions} == {
+    # the policy's decisions; the connectors' own records of what they kept back at
+    # source, as outside the request, are WITHHELD under their request-scope rule
+    by_policy = [r for r in decisions if r["actor"]["agent"] == "agent.policy"]
+    at_source = [r for r in decisions if r not in by_policy]
+    assert by_policy, "every withheld subject and finding is audited"
+    assert {(r["action"], r["rule_id"]) for r in by_policy} == {
         ("WITHHELD", "early-help-needs-consent")
     }
+    assert {(r["action"], r["rule_id"]) for r in at_source} <= {("WITHHELD", "request-scope")}
+    assert {r["actor"]["agent"] for r in at_source} <= set(asked(exchange, case_id))
     assert {r["consent_status"] for r in decisions} == {"REFUSED"}
+    assert {r["recipient"]["team_key"] for r in by_policy} == {"mash-duty"}
+    for agency in asked(exchange, case_id):  # each connector's record of its answer
+        await exchange.wait_for(
+            topic(exchange, "audit"),
+            lambda r, agency=agency: (
+                r["case_id"] == case_id
+                and r["action"] == "RESPONSE_SENT"
+                and r["actor"] == {"agent": agency, "agency": agency.upper()}
+            ),
+            WAIT,
+        )
     assert not [r for r in audit if r["action"] == "CONSENT_OVERRIDE"]
 
 
@@ -399,7 +429,11 @@ async def test_safeguarding_override_shares_without_consent(
     overrides = [r for r in audit if r["action"] == "CONSENT_OVERRIDE"]
     assert len(overrides) == len(asked(exchange, case_id))
     assert {r["rule_id"] for r in overrides} == {"safeguarding-without-consent"}
-    assert all(override["approved_by"]["name"] in r["reason"] for r in overrides)
+    # the approver by role and keyed reference, never by name (Oldham 4.4; Wigan thresholds)
+    approver = override["approved_by"]
+    reference = approver_ref(pseudonym_key(exchange.keystore.folder)[1], approver["name"])
+    assert all(reference.hex() in r["reason"] for r in overrides)
+    assert not [r for r in overrides if approver["name"] in r["reason"]]
     shared = [r for r in audit if r["action"] == "SHARED"]
     assert shared
     # subjects are shared under the override; findings under it or, for sensitive ones,
@@ -665,6 +699,75 @@ async def test_forged_and_misaddressed_responses_are_dead_lettered(
     assert exchange.team_pictures("mash-duty", case_id) == [complete]
     kept = {e["response_id"] for e in complete["chronology"]}
     assert not kept & {forged["response_id"], misaddressed["response_id"]}
+
+
+async def test_an_erased_case_cannot_be_read_while_its_audit_still_verifies(
+    broker: BrokerProcess, exchange: Exchange, partnership: Partnership
+) -> None:
+    """``mash case erase`` destroys the case's key (issue: retention and erasure)."""
+    contact = contact_about(
+        unallocated(partnership), level="LEVEL_3", status="GIVEN", concerns=["NEGLECT"]
+    )
+    case_id, key = contact["case_id"], str(contact["case_id"]).encode()
+    await exchange.submit(contact)
+    await picture(exchange, "mash-duty", case_id)
+    await routed(exchange, case_id, 1)
+
+    env = {
+        **os.environ,
+        "MASH_BOOTSTRAP_SERVERS": exchange.settings.bootstrap_servers,
+        "MASH_TOPIC_PREFIX": exchange.settings.topic_prefix,
+        "MASH_KEYSTORE": str(exchange.keystore.folder),
+    }
+    erase = [sys.executable, "-m", "mash", "case", "erase", str(case_id)]
+    reason = "retention period ended"
+    erased = await asyncio.to_thread(
+        subprocess.run, [*erase, "--reason", reason, "--yes"],
+        capture_output=True, text=True, timeout=120, check=False, env=env,
+    )  # fmt: skip
+    assert erased.returncode == 0, erased.stderr
+    assert "key destroyed" in erased.stderr
+    recorded = await exchange.wait_for(
+        topic(exchange, "audit"),
+        lambda r: r["case_id"] == case_id and r["action"] == "CASE_ERASED",
+        WAIT,
+    )
+    assert (recorded["reason"], recorded["actor"]["agent"]) == (reason, "case.eraser")
+
+    streams = ["contacts", "responses", "shared", "pictures", "team.mash-duty"]
+    unreadable = await case_messages(exchange, [topic(exchange, s) for s in streams], key)
+    assert set(unreadable) == {topic(exchange, s) for s in streams}, "every stream held some"
+    assert set(reason for reasons in unreadable.values() for reason in reasons) == {"CASE_ERASED"}
+    log = await read_topic(exchange.settings, exchange.keystore.keyring())
+    assert log.verdict.intact, log.verdict.breaks
+    kept = [r["action"] for r in log.records if r["case_id"] == case_id]
+    assert {"CONTACT_RECEIVED", "SHARED", "PICTURE_ROUTED", "CASE_ERASED"} <= set(kept)
+
+    again = await asyncio.to_thread(
+        subprocess.run, [*erase, "--reason", reason],
+        capture_output=True, text=True, timeout=120, check=False, env=env,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert "was erased at" in again.stderr
+
+
+async def case_messages(exchange: Exchange, topics: list[str], key: bytes) -> dict[str, list[str]]:
+    """For each topic, why each of the case's messages cannot be read (empty: it can)."""
+    consumer = await started_reader(exchange.settings, "erasure-check")
+    found: dict[str, list[str]] = {}
+    try:
+        partitions = [tp for name in topics for tp in await partitions_of(consumer, name)]
+        async for record in read_to_end(consumer, partitions):
+            if record.key != key:
+                continue
+            try:
+                exchange.case_keys.decrypt(record.topic, record.key, record.value or b"")
+                found.setdefault(record.topic, []).append("")
+            except RejectedMessage as refused:
+                found.setdefault(record.topic, []).append(refused.reason)
+    finally:
+        await consumer.stop()
+    return found
 
 
 @pytest.mark.kafka_only

@@ -158,7 +158,9 @@ async def _publish(settings: MashSettings, keystore: Keystore, now: datetime) ->
     try:
 
         def as_sender(sender: str) -> Publisher:
-            return Publisher(producer, codec, Signer(keystore.signing_key(sender)))
+            return Publisher(
+                producer, codec, Signer(keystore.signing_key(sender)), keystore.case_keys()
+            )
 
         audit = topic_name("audit", settings.topic_prefix)
         # Chained and signed as the audit writer chains what the agents submit.
@@ -200,7 +202,9 @@ async def _publish(settings: MashSettings, keystore: Keystore, now: datetime) ->
             {**FAMILY_PICTURE, "revision": 3}, team_key="mash-duty", recipient=public,
             key_id=key_id, codec=codec, now=now,
         )  # fmt: skip
-        impostor = Publisher(producer, codec, Signer(SigningKey.generate("agent.routing")))
+        impostor = Publisher(
+            producer, codec, Signer(SigningKey.generate("agent.routing")), keystore.case_keys()
+        )
         await impostor.publish(duty, SEALED, forged, key=str(CASE_ID).encode())
     finally:
         await producer.stop()

@@ -27,8 +27,11 @@ import faust
 import pytest
 
 from agents.app import create_worker
+from agents.audit import approver_ref
 from agents.context import WorkerContext
+from agents.streams.responses import override_reason
 from broker.authority import load_authority
+from broker.case_keys import MAGIC, CaseErased
 from broker.catalogue import Agency
 from broker.envelope import Signer, Verifier
 from broker.errors import SealError
@@ -36,7 +39,9 @@ from broker.keystore import Keystore
 from broker.sealing import open_sealed
 from broker.settings import MashSettings
 from connectors.answer import RecordIndex, answer
-from tests.examples import CONTACT
+from mash.audit_query import AuditFilter, person_refs_for, select
+from mash.audit_report import subject_access_report
+from tests.examples import CHILD_ID, CONTACT, EXAMPLES, INFORMATION_RESPONSE
 
 WIGAN = load_authority()
 TUESDAY_10AM = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)  # office hours, in the past
@@ -73,7 +78,7 @@ class Worker:
             if topic is not None and name != topic:
                 continue
             envelope = verifier.verify(name, 0, offset, key, value, headers)
-            decoded = self.ctx.codec.decode(value)
+            decoded = self.ctx.codec.decode(self.ctx.case_keys.decrypt(name, key, value))
             found.append(Sent(name, key, decoded.schema, decoded.value, envelope.sender))
         return found
 
@@ -84,7 +89,7 @@ class Worker:
 
     def case(self, case_id: uuid.UUID | str) -> dict[str, Any] | None:
         """A case's state as the table holds it."""
-        return self.ctx.load_case(str(case_id).encode())
+        return self.ctx.peek_case(str(case_id).encode())
 
     def changelog_keys(self) -> list[bytes]:
         """Keys of the case-table writes waiting in the producer's buffer."""
@@ -98,7 +103,7 @@ class Worker:
     def signed(self, sender: str, topic: str, schema: str, value: dict[str, Any]) -> dict[str, Any]:
         """``put`` arguments for a message as ``sender`` publishes it."""
         key = str(value["case_id"]).encode()
-        encoded = self.ctx.codec.encode(schema, value)
+        encoded = self.ctx.case_keys.encrypt(topic, key, self.ctx.codec.encode(schema, value))
         fingerprint = self.ctx.codec.store.fingerprint_bytes(schema)
         signer = Signer(self.ctx.keystore.signing_key(sender))
         return {
@@ -442,3 +447,147 @@ async def test_case_locks_are_kept_only_while_held(worker: Worker) -> None:
         assert worker.ctx.case_lock(b"case-1").locked()
     assert not worker.ctx.case_lock(b"case-1").locked()
     assert len(worker.ctx._case_locks) == 0  # the map is what is tested
+
+
+# Erasure (broker.case_keys)
+
+
+async def test_the_case_table_holds_each_case_encrypted_under_its_key(worker: Worker) -> None:
+    value = await triaged(worker)
+    stored = worker.ctx.cases.get(str(value["case_id"]).encode())
+    assert stored.startswith(MAGIC)
+    for subject in value["subjects"]:
+        for name in subject["names"]:
+            assert name["family_name"].encode() not in stored
+
+
+async def test_a_message_of_an_erased_case_is_dead_lettered_and_its_state_dropped(
+    worker: Worker,
+) -> None:
+    value = await triaged(worker)
+    key = str(value["case_id"]).encode()
+    request = requests(worker)["police"]
+    in_flight = worker.signed(
+        "police",
+        worker.ctx.topics.responses,
+        "uk.mash.v1.InformationResponse",
+        no_trace_response(request),
+    )
+    worker.ctx.case_keys.erase(value["case_id"], TUESDAY_10AM)
+    await worker.put("policy", in_flight)
+    (letter,) = dead_letters(worker)
+    assert letter["reason"] == "CASE_ERASED"
+    assert letter["source_key"] == key
+    (refusal,) = worker.audit("DEAD_LETTERED")
+    assert refusal["reason"].startswith("CASE_ERASED: case ")
+    with pytest.raises(CaseErased):
+        worker.case(value["case_id"])
+    # The deadline agent, which owns the case's partition, removes the row.
+    await worker.put("deadlines", {"key": key, "value": b"deadline"})
+    assert worker.ctx.cases.get(key) is None
+
+
+# Audit content: "a record of what has been shared should be kept and why" (Wigan
+# thresholds, seed 004, Consent and Confidentiality); consent overrides and proportionate
+# sharing (Oldham, seed 002, 4.1, 4.4, 5.6).
+
+
+def police_answer(worker: Worker) -> dict[str, Any]:
+    """The example police answer (three subjects matched, with findings) to triage's request."""
+    police = requests(worker)["police"]
+    return copy.deepcopy(INFORMATION_RESPONSE) | {
+        "request_id": police["request_id"],
+        "case_id": police["case_id"],
+        "response_id": uuid.uuid4(),
+    }
+
+
+async def policy_takes(worker: Worker, response: dict[str, Any]) -> None:
+    topic, schema = worker.ctx.topics.responses, "uk.mash.v1.InformationResponse"
+    await worker.put("policy", worker.signed("police", topic, schema, response))
+
+
+async def test_every_sharing_decision_records_the_team_it_goes_to_wigan_consent(
+    worker: Worker,
+) -> None:
+    """With whom: SHARED, REDACTED and WITHHELD name the case's team, so a query finds them."""
+    value = await triaged(worker)
+    await policy_takes(worker, police_answer(worker))
+    case = worker.case(value["case_id"])
+    assert case is not None
+    decisions = [r for r in worker.audit() if r["action"] in ("SHARED", "REDACTED", "WITHHELD")]
+    assert {"SHARED", "WITHHELD"} <= {r["action"] for r in decisions}
+    team = {"team_key": case["team_key"], "agency": None}
+    assert [r["recipient"] for r in decisions] == [team] * len(decisions)
+    by_team = AuditFilter(team=case["team_key"], decision=["SHARED", "REDACTED", "WITHHELD"])
+    assert select(worker.audit(), by_team) == decisions
+    assert select(worker.audit(), AuditFilter(team="early-help", decision="SHARED")) == []
+
+    # The subject-access report says with whom the child's information was shared.
+    key = worker.ctx.auditors["agent.policy"].key
+    refs = person_refs_for(key, [("person_id", str(CHILD_ID))])
+    page = subject_access_report(
+        worker.audit(), person_refs=refs, person_label="the child", generated_at=worker.now
+    )
+    shared_rows = [row for row in page.split("<tr>") if "<td>SHARED</td>" in row]
+    assert shared_rows
+    assert all(f"<td>{case['team_key']}</td>" in row for row in shared_rows)
+
+
+async def test_a_consent_override_records_the_approver_by_role_and_keyed_ref_oldham_4_4(
+    worker: Worker,
+) -> None:
+    """Reason and gateway kept; the approver's name never in the clear (seed 002 4.1, 4.4)."""
+    consent = copy.deepcopy(EXAMPLES["uk.mash.v1.Consent"])
+    override = consent["override"]
+    bases = ["UK_GDPR_ART_6_1_E_PUBLIC_TASK", "CHILDREN_ACT_1989_S47"]
+    await triaged(worker, consent=consent, lawful_basis=bases)
+    await policy_takes(worker, police_answer(worker))
+    (record,) = worker.audit("CONSENT_OVERRIDE")
+    approver = override["approved_by"]
+    key = worker.ctx.auditors["agent.policy"].key
+    assert override["reason"] in record["reason"]
+    assert override["reason_code"] in record["reason"]
+    assert set(override["legal_gateway"]) <= set(record["lawful_basis"])
+    assert f"approved by {approver['role']}" in record["reason"]
+    assert approver_ref(key, approver["name"]).hex() in record["reason"]
+    (sent,) = [s for s in worker.sent(worker.ctx.topics.audit_pending) if s.value == record]
+    encoded = worker.ctx.codec.encode(sent.schema, sent.value)
+    for part in approver["name"].split():
+        assert part.encode() not in encoded
+
+
+def test_an_override_without_a_role_or_approver_says_so() -> None:
+    override = copy.deepcopy(EXAMPLES["uk.mash.v1.Consent"]["override"])
+    override["approved_by"]["role"] = None
+    assert "(approved by role not recorded, approver ref " in override_reason(override, b"k" * 32)
+    assert override["approved_by"]["name"] not in override_reason(override, b"k" * 32)
+    override["approved_by"] = None
+    assert override_reason(override, b"k" * 32).endswith("(no approver recorded)")
+
+
+async def test_notifications_and_the_overdue_record_name_the_case_subjects(
+    worker: Worker,
+) -> None:
+    """So a subject-access report lists them, found by the person id as the query spells it."""
+    value = await triaged(worker, suspected_crime=True)
+    (received,) = worker.audit("CONTACT_RECEIVED")
+    raised = worker.audit("NOTIFICATION_RAISED")
+    assert raised
+    assert [r["subject_refs"] for r in raised] == [received["subject_refs"]] * len(raised)
+    case = worker.case(value["case_id"])
+    assert case is not None
+    worker.now = case["decision_due"] + timedelta(seconds=1)
+    await worker.put("deadlines", {"key": str(value["case_id"]).encode(), "value": b"deadline"})
+    (overdue,) = worker.audit("OVERDUE")
+    assert overdue["subject_refs"] == received["subject_refs"]
+
+    key = worker.ctx.auditors["agent.triage"].key
+    child = person_refs_for(key, [("PERSON_ID", str(CHILD_ID).upper())])
+    found = {r["action"] for r in select(worker.audit(), AuditFilter(person_refs=child))}
+    assert {"CONTACT_RECEIVED", "NOTIFICATION_RAISED", "OVERDUE"} <= found
+    page = subject_access_report(
+        worker.audit(), person_refs=child, person_label="the child", generated_at=worker.now
+    )
+    assert "<td>NOTIFICATION_RAISED</td>" in page
+    assert "<td>OVERDUE</td>" in page
