@@ -1,9 +1,11 @@
-"""Codec and envelope throughput on a ~1 KB InformationResponse.
+"""Codec, case-key and envelope throughput on a ~1 KB InformationResponse.
 
 Prints, from one run on this machine: bare fastavro schemaless write and read,
 the codec's encode and decode (framing, schema lookup, checks) with their
-overhead over bare fastavro, Ed25519 envelope signing and verification, and the
-whole send path (encode + sign) and receive path (verify + decode).
+overhead over bare fastavro, encryption and decryption under a case's key (the
+key read from its file each time, as services do), Ed25519 envelope signing and
+verification, and the whole send path (encode + encrypt + sign) and receive
+path (verify + decrypt + decode).
 
     .venv/bin/python -m benchmarks.codec [--seconds S] [--out results.json]
 """
@@ -14,20 +16,24 @@ import argparse
 import copy
 import json
 import statistics
+import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 from fastavro import schemaless_reader, schemaless_writer
 
+from broker.case_keys import CaseKeys
 from broker.codec import SOE_HEADER_BYTES, AvroCodec
 from broker.envelope import Keyring, Signer, SigningKey, Verifier
 from tests.examples import INFORMATION_RESPONSE
 
 SCHEMA = "uk.mash.v1.InformationResponse"
 TOPIC = "mash.responses.v1"
-KEY = b"case-1"
+KEY = str(uuid.UUID("6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b")).encode()
 
 
 def one_kilobyte(codec: AvroCodec) -> dict[str, Any]:
@@ -67,6 +73,11 @@ def rate(operation: Callable[[], object], seconds: float) -> float:
 
 
 def measure(seconds: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        return _measure(seconds, CaseKeys(Path(folder)))
+
+
+def _measure(seconds: float, case_keys: CaseKeys) -> dict[str, Any]:
     codec = AvroCodec()
     record = one_kilobyte(codec)
     parsed = codec.store.schema(SCHEMA)
@@ -76,7 +87,8 @@ def measure(seconds: float) -> dict[str, Any]:
     police = SigningKey.generate("police")
     signer = Signer(police)
     verifier = Verifier(Keyring([police.trusted()]))
-    headers = signer.sign(TOPIC, KEY, encoded, fingerprint)
+    sealed = case_keys.encrypt(TOPIC, KEY, encoded)
+    headers = signer.sign(TOPIC, KEY, sealed, fingerprint)
 
     def bare_write() -> bytes:
         out = BytesIO()
@@ -87,12 +99,12 @@ def measure(seconds: float) -> dict[str, Any]:
         return schemaless_reader(BytesIO(body), parsed, None)
 
     def send() -> object:
-        value = codec.encode(SCHEMA, record)
+        value = case_keys.encrypt(TOPIC, KEY, codec.encode(SCHEMA, record))
         return signer.sign(TOPIC, KEY, value, fingerprint)
 
     def receive() -> object:
-        verifier.verify(TOPIC, 0, 1, KEY, encoded, headers)
-        return codec.decode(encoded, SCHEMA)
+        verifier.verify(TOPIC, 0, 1, KEY, sealed, headers)
+        return codec.decode(case_keys.decrypt(TOPIC, KEY, sealed), SCHEMA)
 
     figures = {
         "record_bytes": len(encoded),
@@ -100,11 +112,13 @@ def measure(seconds: float) -> dict[str, Any]:
         "codec_encodes_per_s": rate(lambda: codec.encode(SCHEMA, record), seconds),
         "bare_fastavro_reads_per_s": rate(bare_read, seconds),
         "codec_decodes_per_s": rate(lambda: codec.decode(encoded, SCHEMA), seconds),
+        "case_key_encrypts_per_s": rate(lambda: case_keys.encrypt(TOPIC, KEY, encoded), seconds),
+        "case_key_decrypts_per_s": rate(lambda: case_keys.decrypt(TOPIC, KEY, sealed), seconds),
         "envelope_signs_per_s": rate(
             lambda: signer.sign(TOPIC, KEY, encoded, fingerprint), seconds
         ),
         "envelope_verifies_per_s": rate(
-            lambda: verifier.verify(TOPIC, 0, 1, KEY, encoded, headers), seconds
+            lambda: verifier.verify(TOPIC, 0, 1, KEY, sealed, headers), seconds
         ),
         "send_path_per_s": rate(send, seconds),
         "receive_path_per_s": rate(receive, seconds),
