@@ -176,7 +176,7 @@ def as_table(records: Iterable[AuditRecord]) -> str:
     summary = table([_summary(record) for record in shown], SUMMARY_HEADERS).splitlines()
     detail = table([_detail(record) for record in shown], DETAIL_HEADERS).splitlines()
     lines = [line for pair in zip(summary, detail, strict=True) for line in pair]
-    return "\n".join(_cut(line, WIDTH) for line in lines)
+    return "".join(_cut(line, WIDTH) + "\n" for line in lines)
 
 
 def _summary(record: AuditRecord) -> tuple[str, ...]:

@@ -304,7 +304,9 @@ def test_the_table_fits_a_100_column_terminal() -> None:
         recipient={"team_key": "a-team-key-far-longer-than-any-authority-uses", "agency": None},
         action="NOTIFICATION_RAISED", consent_status="NOT_SOUGHT",
     )  # fmt: skip
-    lines = as_table(log).splitlines()
+    shown = as_table(log)
+    assert shown.endswith("\n"), "the record count on stderr starts a line of its own"
+    lines = shown.splitlines()
     assert len(lines) == 2 + 2 * len(log)
     assert max(len(line) for line in lines) <= 100
     assert "NOT_SOUGHT override" in lines[2 + 2 * 3]
