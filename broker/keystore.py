@@ -9,8 +9,35 @@ Each team that receives family pictures has an X25519 key: ``team.<team>.x25519`
 (PKCS#8 PEM, mode 0600) and ``team.<team>.x25519.pub`` (JSON: team, algorithm,
 key id, raw public key in hex). A publisher that holds only the ``.pub`` file can
 seal pictures for the team; only the team can open them (see broker.sealing).
-Sender names starting ``team.`` are reserved for these files. Rotation and export
-come with ``mash keys``; this is the part every service needs to start.
+Sender names starting ``team.`` are reserved for these files.
+
+Rotation (``mash keys rotate``, :meth:`Keystore.rotate`) of a sender's signing key:
+
+- the active key stays ``<sender>.key`` + ``<sender>.pub``; rotation writes a new
+  key pair there (the ``.pub`` gains ``created``);
+- the old public key is kept as ``<sender>.<16 hex digits of its key id>.pub``
+  with ``"status": "retired"`` and ``retired_at``: :meth:`Keystore.keyring` still
+  trusts it, so messages signed before the rotation still verify;
+- the old private key is destroyed: overwritten with random bytes, synced and
+  unlinked (best effort on copy-on-write file systems and SSDs), so nothing can
+  sign with it again. A service that loaded it before the rotation signs with it
+  until restarted; its messages still verify until the key is revoked.
+
+Revocation (``mash keys revoke``, :meth:`Keystore.revoke`) sets the retired file's
+status to ``"revoked"`` (and ``revoked_at``). The keyring then holds the key as
+revoked, and the verifier refuses its messages as UNKNOWN_KEY, so consumers
+dead-letter them. The revoked file is kept, not deleted, so that copying the
+public files to another service carries the revocation with it (a key id marked
+revoked in any file is revoked); an active key cannot be revoked: rotate first.
+Sender names ending in ``.`` and 16 hex digits are reserved for retired keys.
+
+Team keys are not rotated: pictures sealed to a team's key must stay readable by
+the team, which would need every old private team key kept for opening. A team
+key is replaced today only by removing its files, after which pictures sealed
+to the old key can no longer be opened.
+
+:meth:`Keystore.keys` lists every key by its public file (never private bytes);
+:meth:`Keystore.export_public` copies the public files only.
 """
 
 from __future__ import annotations
@@ -18,8 +45,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import stat
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -29,6 +60,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from broker.case_keys import CaseKeys
 from broker.envelope import Keyring, SigningKey, TrustedKey, key_id_for
 from broker.errors import ConfigurationError
+from broker.pseudonyms import FILE_NAME as PSEUDONYM_FILE
+from broker.pseudonyms import pseudonym_key
 from broker.sealing import team_key_id_for
 
 SENDER = re.compile(r"^[a-z][a-z0-9_.-]*$")
@@ -38,6 +71,47 @@ RESERVED_SENDER_PREFIX = "team."
 TEAM_PUBLIC_SUFFIX = ".x25519.pub"
 TEAM_ALGORITHM = "X25519"
 PRIVATE_MODE = 0o600
+SIGNING_KEY_ID = re.compile(r"^ed25519:([0-9a-f]{16})$")
+#: Sender names with this ending would collide with retired key files.
+RETIRED_NAME = re.compile(r"\.[0-9a-f]{16}$")
+ACTIVE = "active"
+RETIRED = "retired"
+REVOKED = "revoked"
+SIGNING_KIND = "ed25519"
+TEAM_KIND = "x25519"
+PSEUDONYM_KIND = "hmac"
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """One key as ``mash keys list`` shows it: no private material.
+
+    ``owner`` is the sender, the team (``team.<key>``) or ``audit`` for the
+    pseudonym key; ``kind`` is ``ed25519``, ``x25519`` or ``hmac``; ``created`` an
+    ISO time (from the file when the public file does not say); ``status`` is
+    ``active``, ``retired`` or ``revoked``; ``private`` whether this keystore
+    holds the private half.
+    """
+
+    owner: str
+    kind: str
+    key_id: str
+    created: str
+    status: str
+    private: bool
+    path: Path
+
+    def as_json(self) -> dict[str, Any]:
+        """The key as a JSON object."""
+        return {
+            "owner": self.owner,
+            "kind": self.kind,
+            "key_id": self.key_id,
+            "created": self.created,
+            "status": self.status,
+            "private": self.private,
+            "file": self.path.name,
+        }
 
 
 def default_keystore() -> Path:
@@ -57,11 +131,7 @@ class Keystore:
         Raises:
             ConfigurationError: a bad sender name, or a key file others can read.
         """
-        if not SENDER.match(sender):
-            raise ConfigurationError(f"sender {sender!r} must be lower-case letters, digits, '._-'")
-        if sender.startswith(RESERVED_SENDER_PREFIX):
-            raise ConfigurationError(f"sender {sender!r}: names starting 'team.' are team keys")
-        private = self.folder / f"{sender}.key"
+        private = self._sender_private(sender)
         if not private.exists():
             return self._create(sender)
         key = _load_private(private)
@@ -75,15 +145,172 @@ class Keystore:
             self.signing_key(sender)
 
     def keyring(self) -> Keyring:
-        """Every public key in the folder, trusted."""
-        keys = []
+        """Every public signing key in the folder: active and retired trusted, revoked not.
+
+        A key id marked revoked in any file is revoked, even if another file (a
+        stale copy) still has it active.
+        """
+        keys: dict[str, TrustedKey] = {}
         for public in sorted(self.folder.glob("*.pub")):
             if _is_team_file(public):
                 continue
             entry = json.loads(public.read_text(encoding="utf-8"))
             raw = Ed25519PublicKey.from_public_bytes(bytes.fromhex(entry["public_key"]))
-            keys.append(TrustedKey(entry["key_id"], entry["sender"], raw))
-        return Keyring(keys)
+            revoked = entry.get("status") == REVOKED
+            seen = keys.get(entry["key_id"])
+            if seen is not None and seen.revoked:
+                continue
+            keys[entry["key_id"]] = TrustedKey(entry["key_id"], entry["sender"], raw, revoked)
+        return Keyring(keys.values())
+
+    def has_signing_key(self, sender: str) -> bool:
+        """Whether the sender's private signing key is in the folder.
+
+        Raises:
+            ConfigurationError: a bad sender name.
+        """
+        return self._sender_private(sender).exists()
+
+    def has_team_key(self, team: str) -> bool:
+        """Whether the team's private encryption key is in the folder.
+
+        Raises:
+            ConfigurationError: a bad team key.
+        """
+        return self._team_private(team).exists()
+
+    def rotate(self, sender: str) -> tuple[str, str]:
+        """Replace the sender's signing key; the old public key stays trusted as retired.
+
+        Returns:
+            The old and the new key id.
+
+        Raises:
+            ConfigurationError: a bad sender name, no key to rotate, or a key
+                file others can read.
+        """
+        private = self._sender_private(sender)
+        if not private.exists():
+            raise ConfigurationError(
+                f"{sender} has no signing key in {self.folder}; run: mash keys init"
+            )
+        old = self.signing_key(sender)
+        now = _now()
+        retired = self._public_entry(sender, old)
+        retired.update(status=RETIRED, retired_at=now)
+        _write_json(self._retired_public(sender, old.key_id), retired)
+
+        key = Ed25519PrivateKey.generate()
+        staged = private.with_name(f".{private.name}.{os.getpid()}.new")
+        doomed = private.with_name(f".{private.name}.{os.getpid()}.old")
+        staged.unlink(missing_ok=True)
+        _write_private(staged, key)
+        new = SigningKey(sender, key)
+        # Trusted before it signs anything.
+        _write_json(self.folder / f"{sender}.pub", _public_json(sender, new, now))
+        # A second name for the old key's file, so that its bytes can be destroyed
+        # after the new key takes its place (there is never a moment without one).
+        doomed.unlink(missing_ok=True)
+        os.link(private, doomed)
+        staged.replace(private)
+        _destroy(doomed)
+        return old.key_id, new.key_id
+
+    def revoke(self, sender: str, key_id: str) -> Path:
+        """Mark a retired key of ``sender`` revoked; its messages are refused from now on.
+
+        Returns:
+            The public file that now says so.
+
+        Raises:
+            ConfigurationError: a bad sender name or key id, the sender's active
+                key (rotate first), or no such retired key.
+        """
+        self._sender_private(sender)
+        match = SIGNING_KEY_ID.match(key_id)
+        if match is None:
+            raise ConfigurationError(f"{key_id!r} is not a signing key id (ed25519:<16 hex>)")
+        active = self.folder / f"{sender}.pub"
+        if active.exists() and _read_json(active).get("key_id") == key_id:
+            raise ConfigurationError(
+                f"{key_id} is the active key of {sender}; rotate first: mash keys rotate {sender}"
+            )
+        path = self._retired_public(sender, key_id)
+        if not path.exists():
+            raise ConfigurationError(
+                f"{sender} has no retired key {key_id} in {self.folder}; see: mash keys list"
+            )
+        entry = _read_json(path)
+        if entry.get("sender") != sender or entry.get("key_id") != key_id:
+            raise ConfigurationError(f"{path} is not the key {key_id} of {sender}")
+        if entry.get("status") != REVOKED:
+            entry.update(status=REVOKED, revoked_at=_now())
+            _write_json(path, entry)
+        return path
+
+    def keys(self) -> list[KeyInfo]:
+        """Every key in the folder, from its public file; the pseudonym key by its id.
+
+        Raises:
+            ConfigurationError: an unreadable public file, or a pseudonym key file
+                others can read.
+        """
+        found: list[KeyInfo] = []
+        for public in sorted(self.folder.glob("*.pub")):
+            entry = _read_json(public)
+            if _is_team_file(public):
+                team = str(entry.get("team", ""))
+                found.append(
+                    KeyInfo(
+                        f"team.{team}",
+                        TEAM_KIND,
+                        str(entry.get("key_id", "")),
+                        _created(entry, public),
+                        ACTIVE,
+                        self.has_team_key(team) if TEAM.match(team) else False,
+                        public,
+                    )
+                )
+                continue
+            sender = str(entry.get("sender", ""))
+            status = str(entry.get("status", ACTIVE))
+            private = status == ACTIVE and (self.folder / f"{sender}.key").exists()
+            found.append(
+                KeyInfo(
+                    sender,
+                    SIGNING_KIND,
+                    str(entry.get("key_id", "")),
+                    _created(entry, public),
+                    status,
+                    private,
+                    public,
+                )
+            )
+        hmac = self.folder / PSEUDONYM_FILE
+        if hmac.exists():
+            key_id, _ = pseudonym_key(self.folder)
+            found.append(KeyInfo("audit", PSEUDONYM_KIND, key_id, _mtime(hmac), ACTIVE, True, hmac))
+        order = {ACTIVE: 0, RETIRED: 1, REVOKED: 2}
+        found.sort(key=lambda key: (key.kind != SIGNING_KIND, key.owner, order.get(key.status, 3)))
+        return found
+
+    def export_public(self, out: Path) -> list[Path]:
+        """Copy every public key file (signing, retired, revoked, team) to ``out``.
+
+        Private keys, the pseudonym key and case keys are never copied.
+
+        Raises:
+            ConfigurationError: ``out`` is the keystore itself.
+        """
+        if out.resolve() == self.folder.resolve():
+            raise ConfigurationError(f"{out} is the keystore; export to another folder")
+        out.mkdir(parents=True, exist_ok=True)
+        copied = []
+        for public in sorted(self.folder.glob("*.pub")):
+            target = out / public.name
+            shutil.copyfile(public, target)
+            copied.append(target)
+        return copied
 
     def case_keys(self) -> CaseKeys:
         """The per-case payload keys, in the ``cases`` folder (broker.case_keys)."""
@@ -127,6 +354,32 @@ class Keystore:
             return self._read_team_public(team)
         public = self.team_key(team).public_key()
         return team_key_id_for(public), public
+
+    def _sender_private(self, sender: str) -> Path:
+        if not SENDER.match(sender):
+            raise ConfigurationError(f"sender {sender!r} must be lower-case letters, digits, '._-'")
+        if sender.startswith(RESERVED_SENDER_PREFIX):
+            raise ConfigurationError(f"sender {sender!r}: names starting 'team.' are team keys")
+        if RETIRED_NAME.search(sender):
+            raise ConfigurationError(
+                f"sender {sender!r}: names ending '.' and 16 hex digits are retired keys"
+            )
+        return self.folder / f"{sender}.key"
+
+    def _retired_public(self, sender: str, key_id: str) -> Path:
+        match = SIGNING_KEY_ID.match(key_id)
+        if match is None:
+            raise ConfigurationError(f"{key_id!r} is not a signing key id (ed25519:<16 hex>)")
+        return self.folder / f"{sender}.{match.group(1)}.pub"
+
+    def _public_entry(self, sender: str, key: SigningKey) -> dict[str, Any]:
+        """The active ``.pub`` entry of ``key`` (rebuilt if the file is missing or stale)."""
+        path = self.folder / f"{sender}.pub"
+        if path.exists():
+            entry = _read_json(path)
+            if entry.get("key_id") == key.key_id and entry.get("sender") == sender:
+                return entry
+        return _public_json(sender, key, None)
 
     def _team_private(self, team: str) -> Path:
         if not TEAM.match(team):
@@ -181,18 +434,9 @@ class Keystore:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         key = Ed25519PrivateKey.generate()
         _write_private(self.folder / f"{sender}.key", key)
-        public = key.public_key()
-        (self.folder / f"{sender}.pub").write_text(
-            json.dumps(
-                {
-                    "sender": sender,
-                    "key_id": key_id_for(public),
-                    "public_key": public.public_bytes_raw().hex(),
-                }
-            ),
-            encoding="utf-8",
-        )
-        return SigningKey(sender, key)
+        signing = SigningKey(sender, key)
+        _write_json(self.folder / f"{sender}.pub", _public_json(sender, signing, _now()))
+        return signing
 
 
 def _load_private(private: Path) -> PrivateKeyTypes:
@@ -226,3 +470,55 @@ def _write_private(private: Path, key: Ed25519PrivateKey | X25519PrivateKey) -> 
 
 def _is_team_file(path: Path) -> bool:
     return path.name.startswith(RESERVED_SENDER_PREFIX) and path.name.endswith(TEAM_PUBLIC_SUFFIX)
+
+
+def _public_json(sender: str, key: SigningKey, created: str | None) -> dict[str, Any]:
+    public = key.private_key.public_key()
+    entry: dict[str, Any] = {
+        "sender": sender,
+        "key_id": key_id_for(public),
+        "public_key": public.public_bytes_raw().hex(),
+    }
+    if created is not None:
+        entry["created"] = created
+    return entry
+
+
+def _write_json(path: Path, entry: dict[str, Any]) -> None:
+    """Written aside and renamed, so a reader never sees half a file."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps(entry), encoding="utf-8")
+    partial.replace(path)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"{path} is not a public key file: {exc}") from exc
+    if not isinstance(entry, dict):
+        raise ConfigurationError(f"{path} is not a public key file")
+    return entry
+
+
+def _destroy(path: Path) -> None:
+    """Overwrite a private key file with random bytes, sync it, and remove it."""
+    size = path.stat().st_size
+    with path.open("r+b") as out:
+        out.write(os.urandom(max(size, 1)))
+        out.flush()
+        os.fsync(out.fileno())
+    path.unlink()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _mtime(path: Path) -> str:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+
+
+def _created(entry: dict[str, Any], path: Path) -> str:
+    created = entry.get("created")
+    return str(created) if created else _mtime(path)

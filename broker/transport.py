@@ -10,7 +10,7 @@ on. Offsets are the caller's to commit, after its own outputs are acknowledged.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from aiokafka.structs import ConsumerRecord, RecordMetadata
 from broker.case_keys import CaseKeys
 from broker.codec import AvroCodec, Decoded
 from broker.deadletter import DEAD_LETTER_SCHEMA, RawRecord, dead_letter_for
-from broker.envelope import Envelope, Signer, SigningKey, Verifier, check_schema
+from broker.envelope import Envelope, Keyring, Signer, SigningKey, Verifier, check_schema
 from broker.errors import RejectedMessage
 from broker.kafka_client import connection_options
 from broker.settings import MashSettings
@@ -82,6 +82,9 @@ class Receiver:
         expected: the schema each topic carries (from the catalogue); a message
             of another schema is refused.
         name: the consumer's name, recorded in its dead letters.
+        keyring: where to read the trusted keys again, once, when a message is
+            signed with a key the verifier does not know (a sender's new key
+            after ``mash keys rotate``); None to never read them again.
     """
 
     def __init__(
@@ -95,6 +98,7 @@ class Receiver:
         dead_letter_topic: str,
         expected: Mapping[str, str],
         name: str,
+        keyring: Callable[[], Keyring] | None = None,
     ) -> None:
         self.consumer = consumer
         self.codec = codec
@@ -104,6 +108,7 @@ class Receiver:
         self.dead_letter_topic = dead_letter_topic
         self.expected = expected
         self.name = name
+        self.keyring = keyring
 
     def open(self, record: RawRecord) -> Received:
         """Verify, then decrypt and decode, one record.
@@ -112,12 +117,21 @@ class Receiver:
             RejectedMessage: with the dead-letter reason.
         """
         self.codec.check_size(record.value)
-        envelope = self.verifier.verify(
-            record.topic, record.partition, record.offset, record.key, record.value, record.headers
-        )
+        try:
+            envelope = self._verify(record)
+        except RejectedMessage as refused:
+            if refused.reason != "UNKNOWN_KEY" or self.keyring is None:
+                raise
+            self.verifier.keyring = self.keyring()
+            envelope = self._verify(record)
         plain = plain_value(self.case_keys, envelope, record)
         decoded = self.codec.decode(plain, self.expected.get(record.topic))
         return Received(record, envelope, decoded)
+
+    def _verify(self, record: RawRecord) -> Envelope:
+        return self.verifier.verify(
+            record.topic, record.partition, record.offset, record.key, record.value, record.headers
+        )
 
     async def receive(self, timeout_ms: int = 1000) -> list[Received]:
         """The next batch of good messages; bad ones are dead-lettered on the way."""
