@@ -17,8 +17,10 @@ from mash.connector_commands import connector, connectors, data
 from mash.demo import demo
 from mash.erasure_commands import case
 from mash.exchange_commands import contact, request, responses
+from mash.key_commands import keys
 from mash.options import configure_logging
 from mash.policy_commands import policy
+from mash.security_commands import security
 from mash.topic_commands import topics
 from mash.worker_commands import worker
 
@@ -70,6 +72,8 @@ for command in (
     picture,
     policy,
     audit,
+    security,
+    keys,
 ):
     mash.add_command(command)
 

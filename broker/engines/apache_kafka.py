@@ -8,20 +8,38 @@ directory given by the caller survives restarts, with the same ports.
 
 Kafka 4.4.0 is listed on Maven Central but its ``kafka-tools-api`` jar is not
 published there, so 4.3.1, the newest 4.x that resolves, is used.
+
+Given a :class:`KafkaSecurity`, the broker is secured instead: clients reach it
+only over SASL_SSL with SCRAM-SHA-512 (users created when storage is formatted),
+its controller listener takes only mutual TLS from the broker's own certificate,
+and ``StandardAuthorizer`` refuses whatever no ACL allows. The CA, certificates
+and the broker's own password are made on first start under ``<data_dir>/security``.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
+import re
+import secrets
+import socket
+import ssl
+import struct
 import subprocess
+import time
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from broker.engines.maven import cache_root, copy_dependencies, require_tool
-from broker.engines.process import BrokerProcess, free_port
-from broker.errors import BrokerStartError
+from broker.engines.process import API_VERSIONS_KEY, BrokerProcess, _read_exactly, free_port
+from broker.errors import BrokerStartError, ConfigurationError
+from broker.tls import CertificateAuthority, write_certificates, write_keystore
 
 KAFKA_VERSION = "4.3.1"
 PORTS_FILE = "mash-kafka.json"
@@ -51,6 +69,70 @@ def resolve_jars() -> Path:
         )
 
 
+SCRAM_MECHANISM = "SCRAM-SHA-512"
+AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+BROKER_USER = "broker"
+BROKER_CERT_NAME = "mash-kafka-broker"
+SECURITY_DIR = "security"
+#: SCRAM user names and passwords go into StorageTool's --add-scram argument and
+#: a JAAS line; keeping them to this alphabet needs no quoting in either.
+SAFE_CREDENTIAL = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """How a secured broker authenticates and authorises its clients.
+
+    Attributes:
+        users: SCRAM-SHA-512 users (name to password), created when the storage
+            is formatted, so only on the first start of a data directory.
+        super_users: user names that bypass ACLs (an operator who applies them).
+    """
+
+    users: Mapping[str, SecretStr] = field(default_factory=dict)
+    super_users: tuple[str, ...] = ("admin",)
+
+    def __post_init__(self) -> None:
+        for name, password in self.users.items():
+            if name == BROKER_USER:
+                raise ConfigurationError(f"the user name {BROKER_USER!r} is the broker's own")
+            if not SAFE_CREDENTIAL.match(name) or not SAFE_CREDENTIAL.match(
+                password.get_secret_value()
+            ):
+                raise ConfigurationError(
+                    f"SCRAM user {name!r}: names and passwords may use only letters, digits, "
+                    "'-' and '_' (1 to 128 of them)"
+                )
+        for name in self.super_users:
+            if name not in self.users:
+                raise ConfigurationError(f"super user {name!r} is not among the SCRAM users")
+
+    def __repr__(self) -> str:
+        return f"KafkaSecurity(users={sorted(self.users)}, super_users={self.super_users})"
+
+
+def _answers_kafka_tls(host: str, port: int, cafile: Path, timeout: float = 1.0) -> bool:
+    """Whether a TLS listener at ``host:port`` answers ApiVersions (allowed before SASL)."""
+    correlation_id = 0x4D415348  # "MASH"
+    client_id = b"mash-probe"
+    body = struct.pack(">hhih", API_VERSIONS_KEY, 0, correlation_id, len(client_id)) + client_id
+    context = ssl.create_default_context(cafile=str(cafile))
+    try:
+        with (
+            socket.create_connection((host, port), timeout=timeout) as raw,
+            context.wrap_socket(raw, server_hostname=host) as sock,
+        ):
+            sock.sendall(struct.pack(">i", len(body)) + body)
+            (size,) = struct.unpack(">i", _read_exactly(sock, 4))
+            answer = _read_exactly(sock, min(size, 6))
+    except (OSError, struct.error):
+        return False
+    if len(answer) < 6:
+        return False
+    got_id, error_code = struct.unpack(">ih", answer)
+    return bool(got_id == correlation_id and error_code == 0)
+
+
 def _cluster_id() -> str:
     """A KRaft cluster id: a random UUID in URL-safe base64 without padding."""
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
@@ -69,11 +151,23 @@ class ApacheKafka(BrokerProcess):
         host: str = "127.0.0.1",
         ready_timeout: float = 90.0,
         heap: str = "1g",
+        security: KafkaSecurity | None = None,
     ) -> None:
         super().__init__(port=port, data_dir=data_dir, host=host, ready_timeout=ready_timeout)
         self.heap = heap
         self.controller_port = 0
+        self.security = security
         self._libs: Path | None = None
+
+    @property
+    def security_dir(self) -> Path:
+        """Where a secured broker keeps its CA, keystore and own password."""
+        return self.data_dir / SECURITY_DIR
+
+    @property
+    def ca_file(self) -> Path:
+        """The CA certificate (PEM) clients of a secured broker trust."""
+        return self.security_dir / "ca.pem"
 
     @property
     def config_dir(self) -> Path:
@@ -90,9 +184,61 @@ class ApacheKafka(BrokerProcess):
         self._libs = resolve_jars()
         self.controller_port = self._remember_ports()
         self.config_dir.mkdir(parents=True, exist_ok=True)
+        if self.security is not None:
+            self._make_tls_material()
         self._write_config()
         if not (self.data_dir / "kraft" / "meta.properties").exists():
             self._format_storage()
+
+    def _make_tls_material(self) -> None:
+        """Make the CA, the broker's keystore and its SCRAM password, once per data dir."""
+        keystore = self.security_dir / "broker-keystore.pem"
+        if keystore.exists():
+            return
+        self.security_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        ca = CertificateAuthority.create(f"MASH Exchange Kafka CA {uuid.uuid4().hex[:8]}")
+        hosts = list(dict.fromkeys([self.host, "localhost", "127.0.0.1"]))
+        issued = ca.issue_server(BROKER_CERT_NAME, hosts)
+        write_certificates(self.ca_file, ca.certificate)
+        write_keystore(keystore, issued, ca)
+        (self.security_dir / "broker-principal").write_text(
+            issued.certificate.subject.rfc4514_string(), encoding="utf-8"
+        )
+        password_file = self.security_dir / "broker-password"
+        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(32))
+
+    def _broker_password(self) -> str:
+        return (self.security_dir / "broker-password").read_text(encoding="ascii").strip()
+
+    def _secured_properties(self, controller: str) -> dict[str, str]:
+        assert self.security is not None  # noqa: S101 - only called when secured
+        broker_dn = (self.security_dir / "broker-principal").read_text(encoding="utf-8").strip()
+        supers = [f"User:{BROKER_USER}", f"User:{broker_dn}"]
+        supers += [f"User:{name}" for name in self.security.super_users]
+        jaas = (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="{BROKER_USER}" password="{self._broker_password()}";'
+        )
+        return {
+            "listeners": f"CLIENT://{self.bootstrap},CONTROLLER://{controller}",
+            "advertised.listeners": f"CLIENT://{self.bootstrap}",
+            "inter.broker.listener.name": "CLIENT",
+            "listener.security.protocol.map": "CLIENT:SASL_SSL,CONTROLLER:SSL",
+            "sasl.enabled.mechanisms": SCRAM_MECHANISM,
+            "sasl.mechanism.inter.broker.protocol": SCRAM_MECHANISM,
+            f"listener.name.client.{SCRAM_MECHANISM.lower()}.sasl.jaas.config": jaas,
+            "ssl.keystore.type": "PEM",
+            "ssl.keystore.location": str(self.security_dir / "broker-keystore.pem"),
+            "ssl.truststore.type": "PEM",
+            "ssl.truststore.location": str(self.ca_file),
+            # Only the broker, with its own certificate, may talk to the controller.
+            "listener.name.controller.ssl.client.auth": "required",
+            "authorizer.class.name": AUTHORIZER,
+            "allow.everyone.if.no.acl.found": "false",
+            "super.users": ";".join(supers),
+        }
 
     def _remember_ports(self) -> int:
         """Pick the controller port, reusing the one a previous start recorded.
@@ -138,8 +284,13 @@ class ApacheKafka(BrokerProcess):
             "share.coordinator.state.topic.min.isr": "1",
             "group.initial.rebalance.delay.ms": "0",
         }
+        if self.security is not None:
+            properties.update(self._secured_properties(controller))
         text = "".join(f"{key}={value}\n" for key, value in properties.items())
-        (self.config_dir / "server.properties").write_text(text, encoding="utf-8")
+        server_properties = self.config_dir / "server.properties"
+        server_properties.write_text(text, encoding="utf-8")
+        if self.security is not None:
+            server_properties.chmod(0o600)  # it holds the broker's SCRAM password
         template = (resources.files("broker.engines") / "log4j2.yaml").read_text(encoding="utf-8")
         (self.config_dir / "log4j2.yaml").write_text(
             template.replace("@LOG_FILE@", str(self.server_log)), encoding="utf-8"
@@ -160,7 +311,18 @@ class ApacheKafka(BrokerProcess):
             *args,
         ]
 
+    def _scram_users(self) -> dict[str, str]:
+        if self.security is None:
+            return {}
+        users = {BROKER_USER: self._broker_password()}
+        users.update((n, p.get_secret_value()) for n, p in self.security.users.items())
+        return users
+
     def _format_storage(self) -> None:
+        users = self._scram_users()
+        scram: list[str] = []
+        for name, password in users.items():
+            scram += ["--add-scram", f"{SCRAM_MECHANISM}=[name={name},password={password}]"]
         result = subprocess.run(  # noqa: S603 - fixed argv, no shell
             self._java_command(
                 "kafka.tools.StorageTool",
@@ -170,16 +332,39 @@ class ApacheKafka(BrokerProcess):
                 "--config",
                 str(self.config_dir / "server.properties"),
                 "--standalone",
+                *scram,
             ),
             capture_output=True,
             text=True,
             check=False,
         )
         if result.returncode != 0:
-            raise BrokerStartError(
-                f"formatting Kafka storage in {self.data_dir} failed:\n"
-                f"{(result.stdout + result.stderr).strip()}"
-            )
+            output = (result.stdout + result.stderr).strip()
+            for password in users.values():
+                output = output.replace(password, "********")
+            raise BrokerStartError(f"formatting Kafka storage in {self.data_dir} failed:\n{output}")
+
+    def _wait_until_ready(self) -> None:
+        if self.security is None:
+            super()._wait_until_ready()
+            return
+        # The client listener speaks TLS: probe it through TLS with the broker's CA.
+        assert self._process is not None  # noqa: S101 - start() sets it
+        deadline = time.monotonic() + self.ready_timeout
+        while time.monotonic() < deadline:
+            code = self._process.poll()
+            if code is not None:
+                raise BrokerStartError(
+                    f"the {self.engine} broker exited with code {code} before it was ready; "
+                    f"last lines of {self.log_path}:\n{self.log_tail()}"
+                )
+            if _answers_kafka_tls(self.host, self.port, self.ca_file):
+                return
+            time.sleep(0.2)
+        raise BrokerStartError(
+            f"the secured {self.engine} broker did not answer on {self.bootstrap} within "
+            f"{self.ready_timeout:.0f} s; last lines of {self.log_path}:\n{self.log_tail()}"
+        )
 
     def command(self) -> list[str]:
         return self._java_command("kafka.Kafka", str(self.config_dir / "server.properties"))
