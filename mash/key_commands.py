@@ -13,6 +13,8 @@ import stat
 from pathlib import Path
 
 import click
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 
 from agents.context import AGENTS
 from broker.audit_chain import WRITER
@@ -25,6 +27,7 @@ from broker.keystore import RESERVED_SENDER_PREFIX
 from broker.pseudonyms import FILE_NAME as PSEUDONYM_FILE
 from broker.pseudonyms import pseudonym_key
 from broker.sealing import team_key_id_for
+from broker.tls import CertificateAuthority, write_certificates, write_keystore, write_private_key
 from connectors.intake import INTAKE
 from mash.exchange_commands import keystore_for
 from mash.options import authority_for, json_option, settings_for, table
@@ -62,7 +65,17 @@ def keys() -> None:
     help="The authority file (TOML) whose teams get a key. Default: "
     "$MASH_AUTHORITY_FILE, else the bundled Wigan sample.",
 )
-def init(authority_file: Path | None) -> None:
+@click.option(
+    "--tls-host",
+    "tls_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Also make a TLS CA and a broker certificate for HOST (repeat for each name or IP "
+    "clients reach the broker by) in KEYSTORE/tls: ca.pem for clients (MASH_SSL_CAFILE), "
+    "ca.key, and broker.pem (key and chain: a PEM keystore for Kafka's "
+    "ssl.keystore.location). Kept if ca.pem exists.",
+)
+def init(authority_file: Path | None, tls_hosts: tuple[str, ...]) -> None:
     """Create every key the deployment needs; keys that exist are kept.
 
     Signing keys for each agency (police, health, education, housing, probation,
@@ -99,6 +112,8 @@ def init(authority_file: Path | None) -> None:
         rows.append(["kept" if existed else "created", "audit (pseudonyms)", "hmac", key_id])
     except ConfigurationError as exc:
         refused.append(str(exc))
+    if tls_hosts:
+        rows += _tls_material(keystore.folder / "tls", tls_hosts)
     click.echo(f"keystore {keystore.folder}")
     click.echo(table(rows, ["", "OWNER", "KIND", "KEY ID"]))
     created = sum(1 for row in rows if row[0] == "created")
@@ -108,6 +123,28 @@ def init(authority_file: Path | None) -> None:
         for problem in refused:
             click.echo(f"refused: {problem}", err=True)
         raise click.ClickException(f"{len(refused)} key file(s) refused; the other keys are ready")
+
+
+def _tls_material(folder: Path, hosts: tuple[str, ...]) -> list[list[str]]:
+    """A CA and a broker certificate for ``hosts`` in ``folder``, unless the CA exists."""
+    ca_file, broker_file = folder / "ca.pem", folder / "broker.pem"
+    if ca_file.exists():
+        ca = x509.load_pem_x509_certificate(ca_file.read_bytes())
+        return [["kept", "tls CA", "x509", _fingerprint(ca)]]
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ca_authority = CertificateAuthority.create()
+    broker = ca_authority.issue_server("mash-kafka-broker", hosts)
+    write_private_key(folder / "ca.key", ca_authority.key)
+    write_keystore(broker_file, broker, ca_authority)
+    write_certificates(ca_file, ca_authority.certificate)  # last: its presence means done
+    return [
+        ["created", "tls CA", "x509", _fingerprint(ca_authority.certificate)],
+        ["created", f"tls broker ({', '.join(hosts)})", "x509", _fingerprint(broker.certificate)],
+    ]
+
+
+def _fingerprint(certificate: x509.Certificate) -> str:
+    return "sha256:" + certificate.fingerprint(hashes.SHA256()).hex()[:16]
 
 
 @keys.command("list")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from cryptography import x509
 
 from broker.authority import load_authority
 from broker.settings import load_settings
@@ -56,6 +58,27 @@ def test_init_creates_every_key_private_and_is_idempotent(folder: Path) -> None:
     assert again.exit_code == 0, again.output
     assert f"created 0 keys, kept {expected}" in again.output
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
+def test_init_makes_a_tls_ca_and_a_broker_certificate_once(folder: Path) -> None:
+    made = run("init", "--tls-host", "localhost", "--tls-host", "127.0.0.1")
+    assert made.exit_code == 0, made.output
+    tls = folder / "tls"
+    ca = x509.load_pem_x509_certificate((tls / "ca.pem").read_bytes())
+    chain = x509.load_pem_x509_certificates((tls / "broker.pem").read_bytes())
+    leaf = chain[0]
+    leaf.verify_directly_issued_by(ca)
+    names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName) == ["localhost"]
+    assert [str(ip) for ip in names.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
+    assert b"PRIVATE KEY" in (tls / "broker.pem").read_bytes()
+    for private in ("ca.key", "broker.pem"):
+        assert stat.S_IMODE((tls / private).stat().st_mode) == 0o600, private
+    before = (tls / "broker.pem").read_bytes()
+    again = run("init", "--tls-host", "localhost")
+    assert again.exit_code == 0, again.output
+    assert re.search(r"^kept\s+tls CA\s+x509\s+sha256:", again.output, re.MULTILINE)
+    assert (tls / "broker.pem").read_bytes() == before
 
 
 def test_init_takes_the_teams_of_another_authority(folder: Path) -> None:
