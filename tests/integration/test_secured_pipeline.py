@@ -1,0 +1,164 @@
+"""The whole exchange on secured Apache Kafka, each service as its own principal.
+
+Connectors as their agencies, the worker (faust) as ``worker``, the audit writer
+as ``audit-writer`` and intake as ``intake`` connect with SASL_SSL/SCRAM under
+the ACLs ``mash security apply`` derives (broker/acls.py). A contact goes in;
+the case's team, as ``team-mash-duty``, reads and opens the picture; the
+compliance officer, as ``compliance``, reads the audit and it verifies. So the
+ACL model is proven to be enough for the real services, not only refused where
+it should refuse (tests/integration/test_kafka_security.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from pydantic import SecretStr
+
+from agents.app import create_worker
+from agents.audit_writer import SUBMITTERS, AuditWriter
+from broker.acls import apply_acls, derive_acls
+from broker.authority import load_authority
+from broker.catalogue import Agency, catalogue, team_topic
+from broker.codec import AvroCodec
+from broker.engines.apache_kafka import ApacheKafka, KafkaSecurity
+from broker.engines.process import free_port
+from broker.envelope import Verifier
+from broker.kafka_client import connection_options
+from broker.keystore import Keystore
+from broker.sealing import open_sealed
+from broker.topic_admin import apply_catalogue
+from broker.transport import plain_value, raw_record
+from connectors.intake import submit_contact
+from connectors.service import Connector
+from connectors.synthetic.families import generate
+from mash.audit_log import read_topic
+from mash.connector_commands import load_records
+from tests.conftest import require_java_and_maven
+from tests.integration.test_kafka_security import PREFIX, Secured
+from tests.integration.test_pipeline_scenarios import contact_about, unallocated
+
+pytestmark = pytest.mark.kafka_only
+
+AGENCIES = [agency.value for agency in Agency]
+TEAM = "mash-duty"
+SERVICES = ("admin", *AGENCIES, "intake", "worker", "audit-writer", "compliance", f"team-{TEAM}")
+WAIT = 90.0
+
+
+@pytest.fixture(scope="module")
+def secured() -> Iterator[Secured]:
+    require_java_and_maven("Secured Apache Kafka tests")
+    passwords = {name: SecretStr(secrets.token_urlsafe(24)) for name in SERVICES}
+    data_dir = Path(tempfile.mkdtemp(prefix="mash-kafka-pipeline-"))
+    security = KafkaSecurity(users=passwords, super_users=("admin",))
+    began = time.monotonic()
+    try:
+        with ApacheKafka(port=free_port(), data_dir=data_dir, security=security) as broker:
+            world = Secured(broker, passwords, time.monotonic() - began)
+            admin = world.settings("admin")
+            teams = load_authority().team_keys()
+            specs = catalogue(teams, PREFIX)
+            asyncio.run(apply_catalogue(admin, specs))
+            asyncio.run(apply_acls(admin, derive_acls(specs, teams, PREFIX)))
+            yield world
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def kafka(secured: Secured) -> ApacheKafka:
+    """The secured broker, named so the session summary counts this test for Kafka."""
+    return secured.broker
+
+
+@asynccontextmanager
+async def services(secured: Secured, keystore: Keystore, data: Path) -> AsyncIterator[None]:
+    """Every connector, the audit writer and the worker, each as its own principal."""
+    stop, readies, tasks = asyncio.Event(), [], []
+    for agency in AGENCIES:
+        ready = asyncio.Event()
+        connector = Connector(
+            Agency(agency), load_records(agency, data), secured.settings(agency), keystore
+        )
+        tasks.append(asyncio.create_task(connector.run(stop, ready)))
+        readies.append(ready)
+    writer = AuditWriter(secured.settings("audit-writer"), keystore, SUBMITTERS)
+    writing = asyncio.Event()
+    tasks.append(asyncio.create_task(writer.run(stop, writing)))
+    readies.append(writing)
+    worker = create_worker(secured.settings("worker"), load_authority(), keystore)
+    await worker.app.start()
+    try:
+        async with asyncio.timeout(WAIT):
+            await asyncio.gather(*(ready.wait() for ready in readies))
+        yield
+    finally:
+        await worker.app.stop()
+        await writer.drained()
+        stop.set()
+        results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), WAIT)
+        failures = [result for result in results if isinstance(result, BaseException)]
+        assert not failures, failures
+
+
+async def test_a_contact_reaches_its_team_and_the_audit_with_every_service_confined(
+    secured: Secured, kafka: ApacheKafka, tmp_path: Path
+) -> None:
+    partnership = generate(20, seed=3)
+    data = tmp_path / "partnership"
+    for agency in AGENCIES:
+        importlib.import_module(f"connectors.{agency}.synthetic").write(partnership, data / agency)
+    keystore = Keystore(tmp_path / "keys")
+    contact = contact_about(
+        unallocated(partnership), level="LEVEL_3", status="GIVEN", concerns=["NEGLECT"]
+    )
+    async with services(secured, keystore, data):
+        await submit_contact(contact, secured.settings("intake"), keystore)
+        sealed = await first_picture(secured, keystore, contact["case_id"])
+    picture = open_sealed(sealed, keystore.team_key(TEAM), AvroCodec())
+    assert picture["case_id"] == contact["case_id"]
+    assert picture["revision"] == 1
+
+    log = await read_topic(secured.settings("compliance"), keystore.keyring())
+    assert log.verdict.intact, log.verdict.breaks
+    actions = {r["action"] for r in log.records if r["case_id"] == contact["case_id"]}
+    assert {"CONTACT_RECEIVED", "REQUEST_ISSUED", "RESPONSE_SENT", "PICTURE_ROUTED"} <= actions
+
+
+async def first_picture(secured: Secured, keystore: Keystore, case_id: Any) -> dict[str, Any]:
+    """The case's first sealed picture, read from the team's topic as the team."""
+    consumer = AIOKafkaConsumer(
+        team_topic(TEAM, PREFIX),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        **connection_options(secured.settings(f"team-{TEAM}")),
+    )
+    codec, verifier = AvroCodec(), Verifier(keystore.keyring())
+    await consumer.start()
+    try:
+        async with asyncio.timeout(WAIT):
+            while True:
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    for record in records:
+                        raw = raw_record(record)
+                        envelope = verifier.verify(
+                            raw.topic, raw.partition, raw.offset, raw.key, raw.value, raw.headers
+                        )
+                        plain = plain_value(keystore.case_keys(), envelope, raw)
+                        sealed: dict[str, Any] = codec.decode(plain).value
+                        if sealed["case_id"] == case_id:
+                            return sealed
+    finally:
+        await consumer.stop()
