@@ -39,20 +39,17 @@ import enum
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError, KafkaError
 from aiokafka.protocol.admin import CreateAclsRequest_v1, DescribeAclsRequest_v1
 from aiokafka.protocol.api import Request
 
 from broker.catalogue import Agency, TopicSpec, request_topic, team_topic, topic_name
 from broker.errors import BrokerUnreachable, ConfigurationError, TopicAdminError
-from broker.kafka_client import connection_options
 from broker.settings import MashSettings
+from broker.topic_admin import AdminConnection
 
-ADMIN_TIMEOUT_MS = 15_000
 LISTING_TIMEOUT_S = 30.0
 WORKER = "worker"
 INTAKE = "intake"
@@ -305,7 +302,7 @@ class AclReport:
     extra: tuple[Acl, ...]
 
 
-class AclAdmin:
+class AclAdmin(AdminConnection):
     """An admin connection that reads and creates ACLs.
 
     Use as ``async with AclAdmin(settings) as admin: ...``; the settings must
@@ -313,31 +310,7 @@ class AclAdmin:
     """
 
     def __init__(self, settings: MashSettings) -> None:
-        self._settings = settings
-        self._client = AIOKafkaAdminClient(
-            client_id=f"{settings.client_id}-acl-admin",
-            request_timeout_ms=ADMIN_TIMEOUT_MS,
-            **connection_options(settings),
-        )
-
-    async def __aenter__(self) -> Self:
-        try:
-            await self._client.start()
-        except KafkaConnectionError as exc:
-            await self._client.close()
-            raise BrokerUnreachable(
-                f"no Kafka broker answered at {self._settings.bootstrap_servers} "
-                "(is it running, and do the security settings match its listener?)"
-            ) from exc
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self._client.close()
+        super().__init__(settings, "acls")
 
     async def describe(self) -> set[Acl]:
         """Every ACL the broker holds."""

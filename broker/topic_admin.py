@@ -75,16 +75,17 @@ def differences(spec: TopicSpec, state: TopicState) -> tuple[str, ...]:
     return tuple(found)
 
 
-class TopicAdmin:
-    """An admin connection to the configured broker.
+class AdminConnection:
+    """An admin connection to the configured broker, opened and closed with ``async with``.
 
-    Use as ``async with TopicAdmin(settings) as admin: ...``.
+    Args:
+        purpose: what the connection is for, in its client id (``topics``, ``acls``).
     """
 
-    def __init__(self, settings: MashSettings) -> None:
+    def __init__(self, settings: MashSettings, purpose: str) -> None:
         self._settings = settings
         self._client = AIOKafkaAdminClient(
-            client_id=f"{settings.client_id}-admin",
+            client_id=f"{settings.client_id}-{purpose}-admin",
             request_timeout_ms=ADMIN_TIMEOUT_MS,
             **connection_options(settings),
         )
@@ -96,7 +97,8 @@ class TopicAdmin:
             await self._client.close()
             raise BrokerUnreachable(
                 f"no Kafka broker answered at {self._settings.bootstrap_servers} "
-                "(start one with 'mash broker start', or pass --bootstrap HOST:PORT)"
+                "(start one with 'mash broker start', or pass --bootstrap HOST:PORT; "
+                "on a secured broker, check the MASH_SECURITY_PROTOCOL and SASL settings)"
             ) from exc
         return self
 
@@ -107,6 +109,13 @@ class TopicAdmin:
         traceback: TracebackType | None,
     ) -> None:
         await self._client.close()
+
+
+class TopicAdmin(AdminConnection):
+    """Topic administration: ``async with TopicAdmin(settings) as admin: ...``."""
+
+    def __init__(self, settings: MashSettings) -> None:
+        super().__init__(settings, "topics")
 
     async def broker_count(self) -> int:
         """How many brokers the cluster has."""

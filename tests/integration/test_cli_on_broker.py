@@ -91,7 +91,8 @@ def test_unreachable_broker_is_one_clear_line() -> None:
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"mash: error: no Kafka broker answered at 127.0.0.1:{port} "
-        "(start one with 'mash broker start', or pass --bootstrap HOST:PORT)"
+        "(start one with 'mash broker start', or pass --bootstrap HOST:PORT; "
+        "on a secured broker, check the MASH_SECURITY_PROTOCOL and SASL settings)"
     ]
 
 
