@@ -27,7 +27,6 @@ import socket
 import ssl
 import struct
 import subprocess
-import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -344,27 +343,11 @@ class ApacheKafka(BrokerProcess):
                 output = output.replace(password, "********")
             raise BrokerStartError(f"formatting Kafka storage in {self.data_dir} failed:\n{output}")
 
-    def _wait_until_ready(self) -> None:
+    def _answers(self) -> bool:
         if self.security is None:
-            super()._wait_until_ready()
-            return
+            return super()._answers()
         # The client listener speaks TLS: probe it through TLS with the broker's CA.
-        assert self._process is not None  # noqa: S101 - start() sets it
-        deadline = time.monotonic() + self.ready_timeout
-        while time.monotonic() < deadline:
-            code = self._process.poll()
-            if code is not None:
-                raise BrokerStartError(
-                    f"the {self.engine} broker exited with code {code} before it was ready; "
-                    f"last lines of {self.log_path}:\n{self.log_tail()}"
-                )
-            if _answers_kafka_tls(self.host, self.port, self.ca_file):
-                return
-            time.sleep(0.2)
-        raise BrokerStartError(
-            f"the secured {self.engine} broker did not answer on {self.bootstrap} within "
-            f"{self.ready_timeout:.0f} s; last lines of {self.log_path}:\n{self.log_tail()}"
-        )
+        return _answers_kafka_tls(self.host, self.port, self.ca_file)
 
     def command(self) -> list[str]:
         return self._java_command("kafka.Kafka", str(self.config_dir / "server.properties"))

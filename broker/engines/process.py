@@ -160,13 +160,17 @@ class BrokerProcess(abc.ABC):
                     f"the {self.engine} broker exited with code {code} before it was ready; "
                     f"last lines of {self.log_path}:\n{self.log_tail()}"
                 )
-            if answers_kafka(self.host, self.port):
+            if self._answers():
                 return
             time.sleep(0.2)
         raise BrokerStartError(
             f"the {self.engine} broker did not answer on {self.bootstrap} within "
             f"{self.ready_timeout:.0f} s; last lines of {self.log_path}:\n{self.log_tail()}"
         )
+
+    def _answers(self) -> bool:
+        """Whether the broker answers a Kafka request on its client port."""
+        return answers_kafka(self.host, self.port)
 
     def exit_code(self) -> int | None:
         """The exit code if the broker has stopped, else None."""
