@@ -11,13 +11,9 @@ import asyncio
 import gc
 import logging
 import secrets
-import shutil
-import tempfile
 import time
 from collections.abc import Awaitable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -26,20 +22,15 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAuthorization
 from pydantic import SecretStr
 
 from broker.acls import apply_acls, derive_acls
-from broker.authority import load_authority
 from broker.catalogue import Agency, catalogue, request_topic, team_topic, topic_name
-from broker.engines.apache_kafka import ApacheKafka, KafkaSecurity
-from broker.engines.process import free_port
+from broker.engines.apache_kafka import ApacheKafka
 from broker.errors import TopicAdminError
 from broker.kafka_client import connection_options
 from broker.settings import MashSettings
-from broker.topic_admin import apply_catalogue
-from tests.conftest import require_java_and_maven
+from tests.secured_kafka import PREFIX, TEAMS, Secured, secured_kafka
 
 pytestmark = pytest.mark.kafka_only
 
-PREFIX = "sec."
-TEAMS = load_authority().team_keys()
 USERS = ("admin", "police", "health", "audit-writer", "compliance", "worker", f"team-{TEAMS[0]}")
 #: A refusal must come within this many seconds, never as a hang.
 QUICK = 15.0
@@ -52,47 +43,12 @@ REFUSED_CONNECTION_LEAKS = [
 ]
 
 
-@dataclass(frozen=True)
-class Secured:
-    """A running secured broker and the passwords of its users."""
-
-    broker: ApacheKafka
-    passwords: dict[str, SecretStr]
-    start_seconds: float
-
-    def settings(self, name: str, **changes: Any) -> MashSettings:
-        values: dict[str, Any] = {
-            "bootstrap_servers": self.broker.bootstrap,
-            "topic_prefix": PREFIX,
-            "security_protocol": "SASL_SSL",
-            "sasl_mechanism": "SCRAM-SHA-512",
-            "sasl_username": name,
-            "sasl_password": self.passwords[name],
-            "ssl_cafile": self.broker.ca_file,
-        }
-        values.update(changes)
-        return MashSettings(**values)
-
-
 @pytest.fixture(scope="module")
 def secured() -> Iterator[Secured]:
-    require_java_and_maven("Secured Apache Kafka tests")
-    passwords = {name: SecretStr(secrets.token_urlsafe(24)) for name in USERS}
-    data_dir = Path(tempfile.mkdtemp(prefix="mash-kafka-secured-"))
-    security = KafkaSecurity(users=passwords, super_users=("admin",))
-    began = time.monotonic()
-    try:
-        with ApacheKafka(port=free_port(), data_dir=data_dir, security=security) as broker:
-            world = Secured(broker, passwords, time.monotonic() - began)
-            admin = world.settings("admin")
-            specs = catalogue(TEAMS, PREFIX)
-            asyncio.run(apply_catalogue(admin, specs))
-            report = asyncio.run(apply_acls(admin, derive_acls(specs, TEAMS, PREFIX)))
-            assert report.created
-            assert not report.present
-            yield world
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    with secured_kafka(USERS) as world:
+        assert world.acls.created
+        assert not world.acls.present
+        yield world
 
 
 @pytest.fixture

@@ -13,10 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import secrets
-import shutil
-import tempfile
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,57 +20,38 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
-from pydantic import SecretStr
 
 from agents.app import create_worker
 from agents.audit_writer import SUBMITTERS, AuditWriter
-from broker.acls import apply_acls, derive_acls
 from broker.authority import load_authority
-from broker.catalogue import Agency, catalogue, team_topic
+from broker.catalogue import Agency, team_topic
 from broker.codec import AvroCodec
-from broker.engines.apache_kafka import ApacheKafka, KafkaSecurity
-from broker.engines.process import free_port
+from broker.engines.apache_kafka import ApacheKafka
 from broker.envelope import Verifier
 from broker.kafka_client import connection_options
 from broker.keystore import Keystore
 from broker.sealing import open_sealed
-from broker.topic_admin import apply_catalogue
 from broker.transport import plain_value, raw_record
 from connectors.intake import submit_contact
 from connectors.service import Connector
 from connectors.synthetic.families import generate
 from mash.audit_log import read_topic
 from mash.connector_commands import load_records
-from tests.conftest import require_java_and_maven
-from tests.integration.test_kafka_security import PREFIX, Secured
 from tests.integration.test_pipeline_scenarios import contact_about, unallocated
+from tests.secured_kafka import PREFIX, Secured, secured_kafka
 
 pytestmark = pytest.mark.kafka_only
 
 AGENCIES = [agency.value for agency in Agency]
 TEAM = "mash-duty"
-SERVICES = ("admin", *AGENCIES, "intake", "worker", "audit-writer", "compliance", f"team-{TEAM}")
+SERVICES = (*AGENCIES, "intake", "worker", "audit-writer", "compliance", f"team-{TEAM}")
 WAIT = 90.0
 
 
 @pytest.fixture(scope="module")
 def secured() -> Iterator[Secured]:
-    require_java_and_maven("Secured Apache Kafka tests")
-    passwords = {name: SecretStr(secrets.token_urlsafe(24)) for name in SERVICES}
-    data_dir = Path(tempfile.mkdtemp(prefix="mash-kafka-pipeline-"))
-    security = KafkaSecurity(users=passwords, super_users=("admin",))
-    began = time.monotonic()
-    try:
-        with ApacheKafka(port=free_port(), data_dir=data_dir, security=security) as broker:
-            world = Secured(broker, passwords, time.monotonic() - began)
-            admin = world.settings("admin")
-            teams = load_authority().team_keys()
-            specs = catalogue(teams, PREFIX)
-            asyncio.run(apply_catalogue(admin, specs))
-            asyncio.run(apply_acls(admin, derive_acls(specs, teams, PREFIX)))
-            yield world
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    with secured_kafka(SERVICES) as world:
+        yield world
 
 
 @pytest.fixture
