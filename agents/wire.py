@@ -79,22 +79,18 @@ def open_trusting_new_keys(
     expected: str,
     senders: frozenset[str],
 ) -> Received:
-    """``open_event``, reading the keystore again once for a key not known yet.
+    """``open_event`` with the keystore's current keys.
 
-    A key added since the verifier's keyring was read (an agency's first key, a
-    rotated one) is trusted from then on; the keyring is not read per record.
+    A key added, rotated or revoked since the service started (an agency's
+    first key, ``mash keys rotate``, ``mash keys revoke``) counts from the next
+    record on: the keyring is read again whenever the keystore folder changes
+    (:meth:`Keystore.current_keyring`), not per record.
 
     Raises:
         RejectedMessage: with the dead-letter reason.
     """
-    case_keys = keystore.case_keys()
-    try:
-        return open_event(record, codec, verifier, case_keys, expected, senders)
-    except RejectedMessage as refused:
-        if refused.reason != "UNKNOWN_KEY":
-            raise
-    verifier.keyring = keystore.keyring()
-    return open_event(record, codec, verifier, case_keys, expected, senders)
+    verifier.keyring = keystore.current_keyring()
+    return open_event(record, codec, verifier, keystore.case_keys(), expected, senders)
 
 
 class Outbox:

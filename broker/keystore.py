@@ -47,6 +47,7 @@ import os
 import re
 import shutil
 import stat
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +72,8 @@ RESERVED_SENDER_PREFIX = "team."
 TEAM_PUBLIC_SUFFIX = ".x25519.pub"
 TEAM_ALGORITHM = "X25519"
 PRIVATE_MODE = 0o600
+#: How long after a change to the folder the keyring is read on every call.
+SETTLE_NS = 1_000_000_000
 SIGNING_KEY_ID = re.compile(r"^ed25519:([0-9a-f]{16})$")
 #: Sender names with this ending would collide with retired key files.
 RETIRED_NAME = re.compile(r"\.[0-9a-f]{16}$")
@@ -124,6 +127,8 @@ class Keystore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._keyring: Keyring | None = None
+        self._keyring_stamp: int | None = None
 
     def signing_key(self, sender: str) -> SigningKey:
         """The sender's signing key, created on first use.
@@ -162,6 +167,22 @@ class Keystore:
                 continue
             keys[entry["key_id"]] = TrustedKey(entry["key_id"], entry["sender"], raw, revoked)
         return Keyring(keys.values())
+
+    def current_keyring(self) -> Keyring:
+        """:meth:`keyring`, read again only when the folder has changed since the last call.
+
+        Adding, rotating or revoking a key adds or renames a file, which changes
+        the folder's modification time: a running service so trusts a new key and
+        refuses a revoked one from its next message on, without a restart, at the
+        cost of one ``stat`` per message. For a second after a change the keyring
+        is read every time, so a second change within a coarse file-system clock
+        tick is not missed.
+        """
+        stamp = self.folder.stat().st_mtime_ns if self.folder.exists() else None
+        settling = stamp is not None and time.time_ns() - stamp < SETTLE_NS
+        if self._keyring is None or stamp != self._keyring_stamp or settling:
+            self._keyring, self._keyring_stamp = self.keyring(), stamp
+        return self._keyring
 
     def has_signing_key(self, sender: str) -> bool:
         """Whether the sender's private signing key is in the folder.

@@ -82,9 +82,9 @@ class Receiver:
         expected: the schema each topic carries (from the catalogue); a message
             of another schema is refused.
         name: the consumer's name, recorded in its dead letters.
-        keyring: where to read the trusted keys again, once, when a message is
-            signed with a key the verifier does not know (a sender's new key
-            after ``mash keys rotate``); None to never read them again.
+        keyring: the trusted keys as they are now, asked before each message
+            (``Keystore.current_keyring``: a key added, rotated or revoked
+            counts without a restart); None to keep the verifier's keyring.
     """
 
     def __init__(
@@ -117,21 +117,14 @@ class Receiver:
             RejectedMessage: with the dead-letter reason.
         """
         self.codec.check_size(record.value)
-        try:
-            envelope = self._verify(record)
-        except RejectedMessage as refused:
-            if refused.reason != "UNKNOWN_KEY" or self.keyring is None:
-                raise
+        if self.keyring is not None:
             self.verifier.keyring = self.keyring()
-            envelope = self._verify(record)
+        envelope = self.verifier.verify(
+            record.topic, record.partition, record.offset, record.key, record.value, record.headers
+        )
         plain = plain_value(self.case_keys, envelope, record)
         decoded = self.codec.decode(plain, self.expected.get(record.topic))
         return Received(record, envelope, decoded)
-
-    def _verify(self, record: RawRecord) -> Envelope:
-        return self.verifier.verify(
-            record.topic, record.partition, record.offset, record.key, record.value, record.headers
-        )
 
     async def receive(self, timeout_ms: int = 1000) -> list[Received]:
         """The next batch of good messages; bad ones are dead-lettered on the way."""

@@ -99,7 +99,7 @@ class Connector:
                     dead_letter_topic=self.dead_letters,
                     expected={self.requests: REQUEST},
                     name=f"connector.{self.agency.value}",
-                    keyring=self.keystore.keyring,
+                    keyring=self.keystore.current_keyring,
                 )
                 log.info(
                     "%s connector: %d people on record, answering %s",

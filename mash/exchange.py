@@ -161,8 +161,7 @@ class Exchange:
             await consumer.stop()
 
     def _decode(self, verifier: Verifier, record: Any) -> dict[str, Any]:
-        if verifier.keyring.get(dict(record.headers).get("mash-key-id", b"").decode()) is None:
-            verifier.keyring = self.keystore.keyring()
+        verifier.keyring = self.keystore.current_keyring()
         envelope = verifier.verify(
             record.topic, record.partition, record.offset, record.key, record.value,
             list(record.headers),

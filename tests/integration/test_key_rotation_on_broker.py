@@ -3,9 +3,10 @@
 A connector keeps answering while its own key and the triage agent's are rotated
 (what it and triage loaded before still signs and still verifies), and takes a
 request signed with triage's new key without a restart (it reads the keystore
-again for a key it does not know); restarted, it answers with its new key; a
-request signed with a revoked key is dead-lettered as UNKNOWN_KEY. Every
-response, old key or new, verifies with the keystore's keyring.
+again when the keystore changes), and once the old triage key is revoked
+dead-letters a request signed with it as UNKNOWN_KEY, still without a restart;
+restarted, it answers with its new key. Every response, old key or new,
+verifies with the keystore's keyring.
 """
 
 from __future__ import annotations
@@ -85,13 +86,13 @@ async def test_a_connector_answers_across_rotation_and_refuses_a_revoked_key(
             second = await ask(old_triage)
             fresh = await ask(Signer(keystore.signing_key(TRIAGE)))
             await read_responses(settings, keystore, 3)
-
-        keystore.revoke(TRIAGE, old_triage_id)
-        async with running(Connector(Agency.POLICE, index, settings, keystore)):
+            keystore.revoke(TRIAGE, old_triage_id)  # refused from now on, no restart
             revoked = await ask(old_triage)
+            letters = await read_dead_letters(settings, 1)
+
+        async with running(Connector(Agency.POLICE, index, settings, keystore)):
             third = await ask(Signer(keystore.signing_key(TRIAGE)))
             answers = await read_responses(settings, keystore, 4)
-            letters = await read_dead_letters(settings, 1)
     finally:
         await producer.stop()
 

@@ -5,6 +5,7 @@ Rotation: old and new messages verify; a revoked or removed key's messages are r
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -132,3 +133,22 @@ def test_only_a_retired_key_can_be_revoked(tmp_path: Path) -> None:
 def test_sender_names_that_look_like_retired_keys_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="retired keys"):
         Keystore(tmp_path).signing_key("police.0123456789abcdef")
+
+
+def test_a_running_service_sees_a_rotation_and_a_revocation_without_a_restart(
+    tmp_path: Path,
+) -> None:
+    """``current_keyring`` reads the folder again only when it has changed."""
+    running, operator = Keystore(tmp_path), Keystore(tmp_path)  # two processes' views
+    before = signed(operator, "agent.triage")
+    os.utime(tmp_path, ns=(0, 1_000_000_000))  # changed long ago
+    first = running.current_keyring()
+    assert running.current_keyring() is first, "unchanged folder: nothing read again"
+    old_id, new_id = operator.rotate("agent.triage")
+    after = signed(operator, "agent.triage")
+    rotated = running.current_keyring()
+    assert rotated.get(new_id) is not None
+    assert Verifier(rotated).verify("t", 0, 1, b"k", VALUE, after).key_id == new_id
+    operator.revoke("agent.triage", old_id)
+    with pytest.raises(EnvelopeError, match="revoked"):
+        Verifier(running.current_keyring()).verify("t", 0, 0, b"k", VALUE, before)
