@@ -7,12 +7,19 @@ from pathlib import Path
 
 import click
 
-from broker.engines.apache_kafka import KAFKA_VERSION, ApacheKafka, resolve_jars
+from broker.credentials import ADMIN, credentials, principals
+from broker.engines.apache_kafka import (
+    KAFKA_VERSION,
+    SECURITY_DIR,
+    ApacheKafka,
+    KafkaSecurity,
+    resolve_jars,
+)
 from broker.engines.embedded import EmbeddedBroker, tansu_binary
 from broker.engines.process import BrokerProcess
 from broker.errors import BrokerStartError
 from broker.settings import EMBEDDED_PORT
-from mash.options import stop_on_signals
+from mash.options import authority_for, settings_for, stop_on_signals
 
 ENGINES: dict[str, type[BrokerProcess]] = {"embedded": EmbeddedBroker, "kafka": ApacheKafka}
 
@@ -20,6 +27,16 @@ ENGINES: dict[str, type[BrokerProcess]] = {"embedded": EmbeddedBroker, "kafka": 
 def make_broker(engine: str, port: int, data_dir: Path | None) -> BrokerProcess:
     """A broker of the chosen engine, not yet started."""
     return ENGINES[engine](port=port, data_dir=data_dir)
+
+
+def make_secured_kafka(port: int, data_dir: Path | None, teams: list[str]) -> ApacheKafka:
+    """Apache Kafka with SASL_SSL, ACLs enforced, and a user per principal (broker.credentials)."""
+    kafka = ApacheKafka(port=port, data_dir=data_dir)
+    users = credentials(
+        kafka.security_dir / "credentials", principals(teams), kafka.bootstrap, kafka.ca_file
+    )
+    kafka.security = KafkaSecurity(users=users, super_users=(ADMIN,))
+    return kafka
 
 
 @click.group()
@@ -50,12 +67,30 @@ def broker() -> None:
     "restarts. embedded: only its log (messages live in memory). "
     "Default: a temporary folder removed on exit.",
 )
-def start(engine: str, port: int, data_dir: Path | None) -> None:
+@click.option(
+    "--secure",
+    is_flag=True,
+    help="kafka only: SASL_SSL (SCRAM-SHA-512) with a CA made for it, ACLs enforced "
+    "(apply them with 'mash security apply' as admin), and a user per service whose "
+    "settings are written to DATA_DIR/security/credentials/<user>.env (mode 0600).",
+)
+def start(engine: str, port: int, data_dir: Path | None, secure: bool) -> None:
     """Start a broker in the foreground and print its bootstrap address.
 
     Runs until Ctrl-C (or SIGTERM), then stops the broker cleanly.
+
+    With --secure, load a service's settings from its credentials file, e.g.
+    `set -a; . DATA_DIR/security/credentials/admin.env; set +a`, then
+    `mash topics create` and `mash security apply`.
     """
-    process = make_broker(engine, port, data_dir)
+    if secure and engine != "kafka":
+        raise click.UsageError("--secure needs --engine kafka: the embedded broker has no security")
+    if secure:
+        process: BrokerProcess = make_secured_kafka(
+            port, data_dir, authority_for(settings_for(None)).team_keys()
+        )
+    else:
+        process = make_broker(engine, port, data_dir)
     stop_on_signals()
     click.echo(f"mash: starting the {engine} broker on port {port}...", err=True)
     try:
@@ -67,6 +102,8 @@ def start(engine: str, port: int, data_dir: Path | None) -> None:
             err=True,
         )
         click.echo(f"bootstrap: {process.bootstrap}")
+        if secure:
+            click.echo(f"credentials: {process.data_dir / SECURITY_DIR / 'credentials'}")
         while (code := process.exit_code()) is None:
             time.sleep(0.5)
         raise BrokerStartError(
