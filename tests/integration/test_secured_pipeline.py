@@ -1,5 +1,10 @@
 """The whole exchange on secured Apache Kafka, each service as its own principal.
 
+The message layer's defences hold there too: an agency's answer to another
+agency's request, and an answer signed with a key revoked while the services
+run, both written with the sender's own Kafka rights, are dead-lettered and the
+refusals audited.
+
 Connectors as their agencies, the worker (faust) as ``worker``, the audit writer
 as ``audit-writer`` and intake as ``intake`` connect with SASL_SSL/SCRAM under
 the ACLs ``mash security apply`` derives (broker/acls.py). A contact goes in;
@@ -13,30 +18,32 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from agents.app import create_worker
 from agents.audit_writer import SUBMITTERS, AuditWriter
 from broker.authority import load_authority
-from broker.catalogue import Agency, team_topic
+from broker.catalogue import Agency, team_topic, topic_name
 from broker.codec import AvroCodec
 from broker.engines.apache_kafka import ApacheKafka
-from broker.envelope import Verifier
+from broker.envelope import Signer, Verifier
 from broker.kafka_client import connection_options
 from broker.keystore import Keystore
 from broker.sealing import open_sealed
-from broker.transport import plain_value, raw_record
+from broker.transport import Publisher, plain_value, raw_record
 from connectors.intake import submit_contact
 from connectors.service import Connector
 from connectors.synthetic.families import generate
 from mash.audit_log import read_topic
 from mash.connector_commands import load_records
+from tests.examples import INFORMATION_RESPONSE
 from tests.integration.test_pipeline_scenarios import contact_about, unallocated
 from tests.secured_kafka import PREFIX, Secured, secured_kafka
 
@@ -46,6 +53,7 @@ AGENCIES = [agency.value for agency in Agency]
 TEAM = "mash-duty"
 SERVICES = (*AGENCIES, "intake", "worker", "audit-writer", "compliance", f"team-{TEAM}")
 WAIT = 90.0
+RESPONSE = "uk.mash.v1.InformationResponse"
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +112,9 @@ async def test_a_contact_reaches_its_team_and_the_audit_with_every_service_confi
     async with services(secured, keystore, data):
         await submit_contact(contact, secured.settings("intake"), keystore)
         sealed = await first_picture(secured, keystore, contact["case_id"])
+        refusals = await message_defences_hold(secured, keystore, contact["case_id"])
+    assert any(reason.startswith("UNEXPECTED_RESPONSE") for reason in refusals), refusals
+    assert any(r.startswith("UNKNOWN_KEY") and "revoked" in r for r in refusals), refusals
     picture = open_sealed(sealed, keystore.team_key(TEAM), AvroCodec())
     assert picture["case_id"] == contact["case_id"]
     assert picture["revision"] == 1
@@ -112,6 +123,46 @@ async def test_a_contact_reaches_its_team_and_the_audit_with_every_service_confi
     assert log.verdict.intact, log.verdict.breaks
     actions = {r["action"] for r in log.records if r["case_id"] == contact["case_id"]}
     assert {"CONTACT_RECEIVED", "REQUEST_ISSUED", "RESPONSE_SENT", "PICTURE_ROUTED"} <= actions
+
+
+async def message_defences_hold(secured: Secured, keystore: Keystore, case_id: Any) -> list[str]:
+    """Messages Kafka lets through, as their senders are allowed to write them, but the
+    message layer refuses: an agency answering another's request, and an answer
+    signed with a key revoked while the services run. The refusals, as the audit
+    read by compliance records them."""
+    compliance = secured.settings("compliance")
+    log = await read_topic(compliance, keystore.keyring())
+    asked = {
+        r["source_agency"].lower(): r["request_id"]
+        for r in log.records
+        if r["case_id"] == case_id and r["action"] == "REQUEST_ISSUED"
+    }
+    agency, request_id = sorted(asked.items())[0]
+    other = next(a for a in AGENCIES if a != agency)
+    answer = {**INFORMATION_RESPONSE, "case_id": case_id, "request_id": request_id}
+    key = str(case_id).encode()
+    stolen = keystore.signing_key(agency)
+    old_id, _ = keystore.rotate(agency)
+    keystore.revoke(agency, old_id)
+    for sender, signing_key, value in [
+        (other, keystore.signing_key(other), {**answer, "agency": other.upper()}),
+        (agency, stolen, {**answer, "agency": agency.upper()}),
+    ]:
+        value["response_id"] = uuid.uuid4()
+        producer = AIOKafkaProducer(acks="all", **connection_options(secured.settings(sender)))
+        await producer.start()
+        try:
+            publisher = Publisher(producer, AvroCodec(), Signer(signing_key), keystore.case_keys())
+            await publisher.publish(topic_name("responses", PREFIX), RESPONSE, value, key=key)
+        finally:
+            await producer.stop()
+    async with asyncio.timeout(WAIT):
+        while True:
+            log = await read_topic(compliance, keystore.keyring())
+            refusals = [str(r["reason"]) for r in log.records if r["action"] == "DEAD_LETTERED"]
+            if len(refusals) >= 2:
+                return refusals
+            await asyncio.sleep(1)
 
 
 async def first_picture(secured: Secured, keystore: Keystore, case_id: Any) -> dict[str, Any]:
