@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import enum
 import re
-import tomllib
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from broker.config_files import parse_toml, read_config
 from broker.errors import ConfigurationError
 from broker.schema_store import packaged_schemas
 from broker.vocabulary import CATEGORIES
@@ -230,18 +230,5 @@ def load_authority(path: Path | None = None) -> Authority:
     if path is None:
         source, text = "bundled wigan.toml", bundled_authority_files()["wigan"]
     else:
-        source = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigurationError(f"cannot read authority file {path}: {exc.strerror}") from exc
-    try:
-        return Authority.model_validate(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"authority file {source} is not valid TOML: {exc}") from exc
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'file'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigurationError(f"authority file {source} is invalid: {problems}") from exc
+        source, text = str(path), read_config(path, "authority file")
+    return parse_toml(Authority, text, f"authority file {source}")

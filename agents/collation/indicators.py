@@ -17,7 +17,6 @@ risk.
 from __future__ import annotations
 
 import re
-import tomllib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,10 +25,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agents.collation.evidence import SharedFinding
-from broker.errors import ConfigurationError
+from broker.config_files import parse_toml, read_config
 from broker.schema_store import packaged_schemas
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*\.level-[1-4]$")
@@ -154,16 +153,7 @@ def parse_indicators(text: str, *, source: str = "indicator file") -> IndicatorM
     Raises:
         ConfigurationError: naming ``source`` and each problem in it.
     """
-    try:
-        return IndicatorMap.model_validate(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"collation {source} is not valid TOML: {exc}") from exc
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in err['loc']) or 'file'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigurationError(f"collation {source} is invalid: {problems}") from exc
+    return parse_toml(IndicatorMap, text, f"collation {source}")
 
 
 @cache
@@ -178,10 +168,7 @@ def load_indicators(path: Path | None = None) -> IndicatorMap:
         return parse_indicators(
             bundled.read_text(encoding="utf-8"), source="bundled indicators.toml"
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read indicator file {path}: {exc.strerror}") from exc
+    text = read_config(path, "indicator file")
     return parse_indicators(text, source=f"indicator file {path}")
 
 

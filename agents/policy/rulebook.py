@@ -10,16 +10,15 @@ names the problem, so a bad rule file stops the agent before it decides anything
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from broker.errors import ConfigurationError
+from broker.config_files import parse_toml, read_config
 from broker.schema_store import packaged_schemas
 from broker.vocabulary import CATEGORIES
 
@@ -295,16 +294,7 @@ def parse_rules(text: str, *, source: str = "rule file") -> PolicyRules:
     Raises:
         ConfigurationError: naming ``source`` and each problem in it.
     """
-    try:
-        return PolicyRules.model_validate(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"policy {source} is not valid TOML: {exc}") from exc
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in err['loc']) or 'file'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigurationError(f"policy {source} is invalid: {problems}") from exc
+    return parse_toml(PolicyRules, text, f"policy {source}")
 
 
 @cache
@@ -317,8 +307,5 @@ def load_rules(path: Path | None = None) -> PolicyRules:
     if path is None:
         bundled = resources.files("agents.policy").joinpath("rules.toml")
         return parse_rules(bundled.read_text(encoding="utf-8"), source="bundled rules.toml")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read policy rule file {path}: {exc.strerror}") from exc
+    text = read_config(path, "policy rule file")
     return parse_rules(text, source=f"rule file {path}")
