@@ -1,8 +1,8 @@
 """Signed Avro messages in and out of faust streams.
 
 Faust hands agents raw bytes (topics use the ``raw`` serializer): the envelope
-is in the Kafka headers, which a faust codec never sees. ``open_event`` verifies,
-decrypts (a case's message, broker.case_keys) and decodes an event; ``Outbox``
+is in the Kafka headers, which a faust codec never sees. ``open_trusting_new_keys``
+verifies, decrypts (a case's message, broker.case_keys) and decodes an event; ``Outbox``
 encodes, encrypts, signs and sends through faust's
 producer, whose buffer faust flushes before it commits the source offsets, so
 every output of an event is sent before the event counts as done.
@@ -22,7 +22,7 @@ from broker.deadletter import DEAD_LETTER_SCHEMA, RawRecord, dead_letter_for
 from broker.envelope import Signer, Verifier
 from broker.errors import RejectedMessage
 from broker.keystore import Keystore
-from broker.transport import Received, plain_value
+from broker.transport import Received, open_record
 
 
 def raw_of(event: faust.types.EventT[Any]) -> RawRecord:
@@ -44,33 +44,6 @@ def raw_of(event: faust.types.EventT[Any]) -> RawRecord:
     )
 
 
-def open_event(
-    record: RawRecord,
-    codec: AvroCodec,
-    verifier: Verifier,
-    case_keys: CaseKeys,
-    expected: str,
-    senders: frozenset[str] | None = None,
-) -> Received:
-    """Verify, then decrypt and decode, one record.
-
-    Raises:
-        RejectedMessage: with the dead-letter reason (including a sender not
-            allowed on this stream).
-    """
-    codec.check_size(record.value)
-    envelope = verifier.verify(
-        record.topic, record.partition, record.offset, record.key, record.value, record.headers
-    )
-    if senders is not None and envelope.sender not in senders:
-        raise RejectedMessage(
-            "UNKNOWN_SENDER", f"{envelope.sender} may not publish to {record.topic}"
-        )
-    return Received(
-        record, envelope, codec.decode(plain_value(case_keys, envelope, record), expected)
-    )
-
-
 def open_trusting_new_keys(
     record: RawRecord,
     codec: AvroCodec,
@@ -79,7 +52,7 @@ def open_trusting_new_keys(
     expected: str,
     senders: frozenset[str],
 ) -> Received:
-    """``open_event`` with the keystore's current keys.
+    """:func:`broker.transport.open_record` with the keystore's current keys.
 
     A key added, rotated or revoked since the service started (an agency's
     first key, ``mash keys rotate``, ``mash keys revoke``) counts from the next
@@ -90,7 +63,7 @@ def open_trusting_new_keys(
         RejectedMessage: with the dead-letter reason.
     """
     verifier.keyring = keystore.current_keyring()
-    return open_event(record, codec, verifier, keystore.case_keys(), expected, senders)
+    return open_record(record, codec, verifier, keystore.case_keys(), expected, senders)
 
 
 class Outbox:

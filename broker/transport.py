@@ -116,15 +116,11 @@ class Receiver:
         Raises:
             RejectedMessage: with the dead-letter reason.
         """
-        self.codec.check_size(record.value)
         if self.keyring is not None:
             self.verifier.keyring = self.keyring()
-        envelope = self.verifier.verify(
-            record.topic, record.partition, record.offset, record.key, record.value, record.headers
+        return open_record(
+            record, self.codec, self.verifier, self.case_keys, self.expected.get(record.topic)
         )
-        plain = plain_value(self.case_keys, envelope, record)
-        decoded = self.codec.decode(plain, self.expected.get(record.topic))
-        return Received(record, envelope, decoded)
 
     async def receive(self, timeout_ms: int = 1000) -> list[Received]:
         """The next batch of good messages; bad ones are dead-lettered on the way."""
@@ -155,6 +151,37 @@ class Receiver:
             dead_letter_for(record, error, self.name),
             key=record.key,
         )
+
+
+def open_record(
+    record: RawRecord,
+    codec: Codec,
+    verifier: Verifier,
+    case_keys: CaseKeys,
+    expected: str | None,
+    senders: frozenset[str] | None = None,
+) -> Received:
+    """Check the size, verify the envelope, then decrypt and decode one record.
+
+    Args:
+        expected: the schema the record must carry, or None for any known schema.
+        senders: who may publish on the record's topic; None for any trusted sender.
+
+    Raises:
+        RejectedMessage: with the dead-letter reason (including a sender not
+            allowed on this topic).
+    """
+    codec.check_size(record.value)
+    envelope = verifier.verify(
+        record.topic, record.partition, record.offset, record.key, record.value, record.headers
+    )
+    if senders is not None and envelope.sender not in senders:
+        raise RejectedMessage(
+            "UNKNOWN_SENDER", f"{envelope.sender} may not publish to {record.topic}"
+        )
+    return Received(
+        record, envelope, codec.decode(plain_value(case_keys, envelope, record), expected)
+    )
 
 
 def plain_value(case_keys: CaseKeys, envelope: Envelope, record: RawRecord) -> bytes:

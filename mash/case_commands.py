@@ -35,7 +35,7 @@ from broker.plain import to_plain
 from broker.sealing import SEALED_PICTURE, open_sealed
 from broker.settings import MashSettings
 from broker.topic_reader import partitions_of, read_to_end, started_reader
-from broker.transport import plain_value, raw_record
+from broker.transport import open_record, raw_record
 from mash.case_board import by_urgency, case_plain, case_table, gather
 from mash.exchange_commands import keystore_for
 from mash.options import authority_for, bootstrap_option, json_option, settings_for
@@ -122,15 +122,7 @@ async def _read(
         raw = raw_record(record)
         stream = streams[raw.topic]
         try:
-            codec.check_size(raw.value)
-            envelope = verifier.verify(
-                raw.topic, raw.partition, raw.offset, raw.key, raw.value, raw.headers
-            )
-            if envelope.sender not in stream.senders:
-                raise RejectedMessage(
-                    "UNKNOWN_SENDER", f"{envelope.sender} may not publish to {raw.topic}"
-                )
-            decoded = codec.decode(plain_value(case_keys, envelope, raw))
+            decoded = open_record(raw, codec, verifier, case_keys, None, stream.senders).decoded
             if decoded.schema in stream.passed_over:
                 continue
             if decoded.schema != stream.schema:

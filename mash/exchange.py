@@ -32,7 +32,7 @@ from broker.keystore import Keystore
 from broker.sealing import open_sealed
 from broker.settings import MashSettings
 from broker.topic_admin import apply_catalogue
-from broker.transport import plain_value, raw_record
+from broker.transport import open_record, raw_record
 from connectors.intake import submit_contact
 from connectors.service import TRIAGE, Connector, publish_allocations
 from mash.connector_commands import backend_social_care_allocations, load_records
@@ -162,13 +162,10 @@ class Exchange:
 
     def _decode(self, verifier: Verifier, record: Any) -> dict[str, Any]:
         verifier.keyring = self.keystore.current_keyring()
-        envelope = verifier.verify(
-            record.topic, record.partition, record.offset, record.key, record.value,
-            list(record.headers),
-        )  # fmt: skip
-        decoded = self.codec.decode(plain_value(self.case_keys, envelope, raw_record(record)))
+        received = open_record(raw_record(record), self.codec, verifier, self.case_keys, None)
+        decoded = received.decoded
         value = dict(decoded.value)
-        value["_schema"], value["_sender"] = decoded.schema, envelope.sender
+        value["_schema"], value["_sender"] = decoded.schema, received.envelope.sender
         if decoded.schema == "uk.mash.v1.SealedPicture":
             private = self.keystore.team_key(value["team_key"])
             value["_picture"] = open_sealed(decoded.value, private, self.codec)

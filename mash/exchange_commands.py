@@ -26,7 +26,7 @@ from broker.kafka_client import connection_options
 from broker.keystore import Keystore, default_keystore
 from broker.plain import to_plain
 from broker.settings import MashSettings
-from broker.transport import plain_value, publish_signed, raw_record
+from broker.transport import open_record, publish_signed, raw_record
 from broker.vocabulary import categories_of
 from connectors.intake import read_contact, submit_contact
 from mash.options import bootstrap_option, json_option, settings_for
@@ -206,17 +206,12 @@ async def _watch(
                 break
             for record in (r for records in batches.values() for r in records):
                 idle_since = now
-                value = record.value or b""
                 try:
-                    envelope = verifier.verify(
-                        record.topic, record.partition, record.offset, record.key, value,
-                        list(record.headers),
-                    )  # fmt: skip
-                    plain = plain_value(case_keys, envelope, raw_record(record))
-                    response = codec.decode(plain, RESPONSE).value
+                    received = open_record(raw_record(record), codec, verifier, case_keys, RESPONSE)
                 except RejectedMessage as refused:
                     click.echo(f"offset {record.offset}: not trusted ({refused.reason}: {refused})")
                     continue
+                response, envelope = received.value, received.envelope
                 if case_id and str(response["case_id"]) != case_id:
                     continue
                 shown += 1

@@ -16,7 +16,7 @@ from broker.envelope import Signer, Verifier
 from broker.keystore import Keystore
 from broker.settings import MashSettings
 from broker.topic_admin import apply_catalogue
-from broker.transport import Publisher, plain_value, raw_record
+from broker.transport import Publisher, Received, open_record, raw_record
 from broker.vocabulary import categories_of
 from connectors.service import TRIAGE, Connector, publish_allocations
 from connectors.synthetic.families import generate
@@ -97,8 +97,10 @@ async def test_connectors_answer_signed_requests_and_refuse_the_rest(
         await asyncio.gather(*tasks)
 
     by_request: dict[uuid.UUID, list[tuple[str, dict[str, Any]]]] = {}
-    for sender, response in answers:
-        by_request.setdefault(response["request_id"], []).append((sender, response))
+    for answer in answers:
+        by_request.setdefault(answer.value["request_id"], []).append(
+            (answer.envelope.sender, answer.value)
+        )
     assert set(by_request) == {to_police["request_id"], to_health["request_id"]}
     police_answers = by_request[to_police["request_id"]]
     assert [sender for sender, _ in police_answers] == ["police", "police"]
@@ -115,9 +117,8 @@ async def test_connectors_answer_signed_requests_and_refuse_the_rest(
     assert letter["consumer"] == "connector.police"
 
 
-async def read_responses(
-    settings: MashSettings, keystore: Keystore, count: int
-) -> list[tuple[str, dict[str, Any]]]:
+async def read_responses(settings: MashSettings, keystore: Keystore, count: int) -> list[Received]:
+    """The first ``count`` responses, each verified with the keystore's keys as they are now."""
     codec, verifier = AvroCodec(), Verifier(keystore.keyring())
     consumer = AIOKafkaConsumer(
         topic_name("responses", settings.topic_prefix),
@@ -125,20 +126,21 @@ async def read_responses(
         auto_offset_reset="earliest",
     )
     await consumer.start()
-    found: list[tuple[str, dict[str, Any]]] = []
+    found: list[Received] = []
     try:
         async with asyncio.timeout(60):
             while len(found) < count:
                 for records in (await consumer.getmany(timeout_ms=500)).values():
-                    for record in records:
-                        assert record.value is not None
-                        envelope = verifier.verify(
-                            record.topic, record.partition, record.offset, record.key,
-                            record.value, list(record.headers),
-                        )  # fmt: skip
-                        plain = plain_value(keystore.case_keys(), envelope, raw_record(record))
-                        response = codec.decode(plain, "uk.mash.v1.InformationResponse")
-                        found.append((envelope.sender, response.value))
+                    found += [
+                        open_record(
+                            raw_record(record),
+                            codec,
+                            verifier,
+                            keystore.case_keys(),
+                            "uk.mash.v1.InformationResponse",
+                        )
+                        for record in records
+                    ]
     finally:
         await consumer.stop()
     return found
@@ -189,9 +191,13 @@ async def test_allocations_reach_the_compacted_topic_keyed_by_child(
                         assert record.key is not None
                         assert record.value is not None
                         envelope = verifier.verify(
-                            topic, record.partition, record.offset, record.key, record.value,
+                            topic,
+                            record.partition,
+                            record.offset,
+                            record.key,
+                            record.value,
                             list(record.headers),
-                        )  # fmt: skip
+                        )
                         assert envelope.sender == "social_care"
                         value = codec.decode(record.value, "uk.mash.v1.Allocation").value
                         keys[record.key] = value["team_key"]

@@ -23,16 +23,17 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from broker.catalogue import Agency, catalogue, request_topic, topic_name
 from broker.codec import AvroCodec
-from broker.envelope import Envelope, Signer, Verifier
+from broker.envelope import Signer
 from broker.keystore import Keystore
 from broker.settings import MashSettings
 from broker.topic_admin import apply_catalogue
-from broker.transport import Publisher, plain_value, raw_record
+from broker.transport import Publisher
 from connectors.answer import RecordIndex
 from connectors.service import TRIAGE, Connector
 from connectors.synthetic.families import generate
 from mash.connector_commands import load_records
 from tests.examples import INFORMATION_REQUEST
+from tests.integration.test_connectors_on_broker import read_responses
 
 REQUEST = "uk.mash.v1.InformationRequest"
 RESPONSE = "uk.mash.v1.InformationResponse"
@@ -96,7 +97,7 @@ async def test_a_connector_answers_across_rotation_and_refuses_a_revoked_key(
     finally:
         await producer.stop()
 
-    by_request = {response["request_id"]: envelope for envelope, response in answers}
+    by_request = {answer.value["request_id"]: answer.envelope for answer in answers}
     assert set(by_request) == {first, second, fresh, third}
     assert by_request[first].key_id == old_police
     assert by_request[second].key_id == old_police
@@ -120,35 +121,6 @@ def request_for(index: RecordIndex) -> dict[str, Any]:
         "categories_permitted": [record.findings[0]["category"]],
         "history_since": None,
     }
-
-
-async def read_responses(
-    settings: MashSettings, keystore: Keystore, count: int
-) -> list[tuple[Envelope, dict[str, Any]]]:
-    """The first ``count`` responses, each verified with the keystore's keyring now."""
-    codec, verifier = AvroCodec(), Verifier(keystore.keyring())
-    consumer = AIOKafkaConsumer(
-        topic_name("responses", settings.topic_prefix),
-        bootstrap_servers=settings.bootstrap_servers,
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    found: list[tuple[Envelope, dict[str, Any]]] = []
-    try:
-        async with asyncio.timeout(60):
-            while len(found) < count:
-                for records in (await consumer.getmany(timeout_ms=500)).values():
-                    for record in records:
-                        assert record.value is not None
-                        envelope = verifier.verify(
-                            record.topic, record.partition, record.offset, record.key,
-                            record.value, list(record.headers),
-                        )  # fmt: skip
-                        plain = plain_value(keystore.case_keys(), envelope, raw_record(record))
-                        found.append((envelope, codec.decode(plain, RESPONSE).value))
-    finally:
-        await consumer.stop()
-    return found
 
 
 async def read_dead_letters(settings: MashSettings, count: int) -> list[dict[str, Any]]:
