@@ -87,7 +87,7 @@ class AuditWriter:
         self.codec = AvroCodec()
         self.key = keystore.signing_key(WRITER)
         self.signer = Signer(self.key)
-        self.verifier = Verifier(keystore.keyring())
+        self.verifier = Verifier(keystore.current_keyring())
         self.pending_topic = topic_name("audit.pending", settings.topic_prefix)
         self.audit_topic = topic_name("audit", settings.topic_prefix)
         self.deadletter_topic = topic_name("deadletter", settings.topic_prefix)

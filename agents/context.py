@@ -74,7 +74,7 @@ class WorkerContext:
     def __post_init__(self) -> None:
         self.topics = Topics(self.settings.topic_prefix)
         self.keystore.ensure(list(AGENTS))
-        self.verifier = Verifier(self.keystore.keyring(), ReplayGuard())
+        self.verifier = Verifier(self.keystore.current_keyring(), ReplayGuard())
         key_id, key = pseudonym_key(self.keystore.folder)
         self.case_keys = self.keystore.case_keys()
         self.outboxes = {

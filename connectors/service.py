@@ -93,7 +93,7 @@ class Connector:
                 receiver = Receiver(
                     consumer,
                     codec=codec,
-                    verifier=Verifier(self.keystore.keyring(), ReplayGuard()),
+                    verifier=Verifier(self.keystore.current_keyring(), ReplayGuard()),
                     case_keys=case_keys,
                     dead_letters=publisher,
                     dead_letter_topic=self.dead_letters,

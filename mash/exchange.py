@@ -137,7 +137,7 @@ class Exchange:
         self._tasks.append(asyncio.create_task(self._read(topic)))
 
     async def _read(self, topic: str) -> None:
-        verifier = Verifier(self.keystore.keyring())
+        verifier = Verifier(self.keystore.current_keyring())
         consumer = AIOKafkaConsumer(
             topic, auto_offset_reset="earliest", **connection_options(self.settings)
         )
