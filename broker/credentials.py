@@ -18,30 +18,23 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pydantic import SecretStr
 
-from broker.acls import AUDIT_WRITER, COMPLIANCE, INTAKE, WORKER
-from broker.catalogue import Agency
+from broker.acls import derive_acls
+from broker.catalogue import catalogue
 from broker.errors import ConfigurationError
 
 ADMIN = "admin"
 PASSWORD_SETTING = "MASH_SASL_PASSWORD"  # noqa: S105 - the setting's name
 
 
-def principals(team_keys: Iterable[str]) -> list[str]:
-    """Every user a secured exchange needs, ``admin`` first."""
-    return [
-        ADMIN,
-        *(agency.value for agency in Agency),
-        INTAKE,
-        WORKER,
-        AUDIT_WRITER,
-        COMPLIANCE,
-        *(f"team-{team}" for team in team_keys),
-    ]
+def principals(team_keys: Sequence[str]) -> list[str]:
+    """Every user a secured exchange needs: ``admin``, then each principal the ACLs name."""
+    named = {acl.principal for acl in derive_acls(catalogue(team_keys), team_keys)}
+    return [ADMIN, *sorted(principal.removeprefix("User:") for principal in named)]
 
 
 def credentials(
