@@ -141,6 +141,9 @@ async def read_responses(settings: MashSettings, keystore: Keystore, count: int)
                         )
                         for record in records
                     ]
+    except TimeoutError:
+        got = [(r.envelope.sender, str(r.value["request_id"])) for r in found]
+        raise AssertionError(f"{len(found)} of {count} responses within 60 s: {got}") from None
     finally:
         await consumer.stop()
     return found
