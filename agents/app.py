@@ -9,8 +9,10 @@ so the table and the streams are co-partitioned.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import faust
 
@@ -48,11 +50,16 @@ def create_worker(
             its partitions.
         tick_seconds: how often deadlines are looked for.
     """
+    datadirs = Path(tempfile.gettempdir()) / "mash-exchange"
+    datadirs.mkdir(mode=0o700, exist_ok=True)
     app = faust.App(
         f"{settings.topic_prefix}mash-exchange",
         broker=broker_urls(settings),
         broker_credentials=_credentials(settings),
         store="memory://",
+        # The tables live in memory and on their changelogs; faust still makes a
+        # data folder, which by default would litter the working directory.
+        datadir=datadirs / "{conf.name}-data",
         web_enabled=False,
         topic_partitions=CASE_PARTITIONS,
         topic_replication_factor=1,
