@@ -11,8 +11,11 @@ COPY broker broker
 COPY agents agents
 COPY connectors connectors
 COPY schemas schemas
+# The keystore folder belongs to the services' user, so a new volume mounted
+# there does too (docker-compose.yml's mash-keys).
 RUN pip install --constraint requirements/constraints.txt . \
-    && useradd --system --uid 10001 --home-dir /nonexistent mash
+    && useradd --system --uid 10001 --home-dir /nonexistent mash \
+    && install -d -o mash -g mash -m 0700 /var/lib/mash/keys
 
 USER mash
 CMD ["mash", "--help"]

@@ -31,10 +31,15 @@ public files to another service carries the revocation with it (a key id marked
 revoked in any file is revoked); an active key cannot be revoked: rotate first.
 Sender names ending in ``.`` and 16 hex digits are reserved for retired keys.
 
-Team keys are not rotated: pictures sealed to a team's key must stay readable by
-the team, which would need every old private team key kept for opening. A team
-key is replaced today only by removing its files, after which pictures sealed
-to the old key can no longer be opened.
+Rotation of a team's encryption key (``mash keys rotate team.<team>``,
+:meth:`Keystore.rotate_team`) works the other way round: pictures sealed to the
+old key must stay readable by the team, so its private key is kept, as
+``team.<team>.<16 hex digits of its key id>.x25519`` beside a ``.x25519.pub``
+with ``"status": "retired"``. The new key pair takes the usual names, and the
+worker, which reads the team's ``.pub`` for every picture, seals to the new key
+from its next picture on. :meth:`Keystore.team_key_for` finds the private key a
+sealed picture names, old or new. To stop old pictures opening anywhere, delete
+the retired private file (and its copies).
 
 :meth:`Keystore.keys` lists every key by its public file (never private bytes);
 :meth:`Keystore.export_public` copies the public files only.
@@ -75,6 +80,7 @@ PRIVATE_MODE = 0o600
 #: How long after a change to the folder the keyring is read on every call.
 SETTLE_NS = 1_000_000_000
 SIGNING_KEY_ID = re.compile(r"^ed25519:([0-9a-f]{16})$")
+TEAM_KEY_ID = re.compile(r"^x25519:([0-9a-f]{16})$")
 #: Sender names with this ending would collide with retired key files.
 RETIRED_NAME = re.compile(r"\.[0-9a-f]{16}$")
 ACTIVE = "active"
@@ -281,14 +287,16 @@ class Keystore:
             entry = _read_json(public)
             if _is_team_file(public):
                 team = str(entry.get("team", ""))
+                status = str(entry.get("status", ACTIVE))
+                private = public.with_name(public.name.removesuffix(".pub")).exists()
                 found.append(
                     KeyInfo(
                         f"team.{team}",
                         TEAM_KIND,
                         str(entry.get("key_id", "")),
                         _created(entry, public),
-                        ACTIVE,
-                        self.has_team_key(team) if TEAM.match(team) else False,
+                        status,
+                        private,
                         public,
                     )
                 )
@@ -376,6 +384,63 @@ class Keystore:
         public = self.team_key(team).public_key()
         return team_key_id_for(public), public
 
+    def team_key_for(self, team: str, key_id: str) -> X25519PrivateKey:
+        """The team's private key with id ``key_id``: the current one, or a retired one.
+
+        Raises:
+            ConfigurationError: a bad team key, or no private key of the team with
+                that id in this keystore.
+        """
+        if self._team_public(team).exists() and self._read_team_public(team)[0] == key_id:
+            return self.team_key(team)
+        match = TEAM_KEY_ID.match(key_id)
+        retired = self._team_retired(team, match.group(1)) if match else None
+        if retired is None or not retired.exists():
+            raise ConfigurationError(
+                f"no private key {key_id} of team {team} in {self.folder}: "
+                "the picture was sealed to a key this keystore does not hold"
+            )
+        key = _load_private(retired)
+        if not isinstance(key, X25519PrivateKey) or team_key_id_for(key.public_key()) != key_id:
+            raise ConfigurationError(f"{retired} does not hold the X25519 key {key_id}")
+        return key
+
+    def rotate_team(self, team: str) -> tuple[str, str]:
+        """Give ``team`` a new encryption key; the old private key is kept, as retired.
+
+        Returns:
+            The old and the new key id.
+
+        Raises:
+            ConfigurationError: a bad team key, no key to rotate, or a key file
+                others can read.
+        """
+        private = self._team_private(team)
+        if not private.exists():
+            raise ConfigurationError(
+                f"team {team} has no key in {self.folder}; run: mash keys init"
+            )
+        old = self.team_key(team)
+        old_id = team_key_id_for(old.public_key())
+        hex_id = old_id.split(":")[1]
+        retired = self._team_retired(team, hex_id)
+        if not retired.exists():
+            os.link(private, retired)
+        entry = _read_json(self._team_public(team))
+        entry.update(status=RETIRED, retired_at=_now())
+        _write_json(retired.with_name(retired.name + ".pub"), entry)
+
+        key = X25519PrivateKey.generate()
+        staged = private.with_name(f".{private.name}.{os.getpid()}.new")
+        staged.unlink(missing_ok=True)
+        _write_private(staged, key)
+        staged.replace(private)
+        self._write_team_public(team, key.public_key())
+        return old_id, team_key_id_for(key.public_key())
+
+    def _team_retired(self, team: str, hex_id: str) -> Path:
+        return self._team_private(team).with_name(f"team.{team}.{hex_id}.x25519")
+
     def _sender_private(self, sender: str) -> Path:
         if not SENDER.match(sender):
             raise ConfigurationError(f"sender {sender!r} must be lower-case letters, digits, '._-'")
@@ -432,12 +497,9 @@ class Keystore:
             "algorithm": TEAM_ALGORITHM,
             "key_id": team_key_id_for(public),
             "public_key": public.public_bytes_raw().hex(),
+            "created": _now(),
         }
-        path = self._team_public(team)
-        # Written aside and renamed, so a publisher never reads half a file.
-        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps(entry), encoding="utf-8")
-        partial.replace(path)
+        _write_json(self._team_public(team), entry)
 
     def _create_team_key(self, team: str) -> X25519PrivateKey:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)

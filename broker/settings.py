@@ -46,6 +46,11 @@ class MashSettings(BaseSettings):
     sasl_mechanism: SaslMechanism | None = None
     sasl_username: str | None = None
     sasl_password: SecretStr | None = None
+    sasl_password_file: Path | None = Field(
+        default=None,
+        description="File holding the SASL password (mode 0600), read at start "
+        "instead of MASH_SASL_PASSWORD, so the password is not in the environment.",
+    )
     ssl_cafile: Path | None = None
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
@@ -68,6 +73,15 @@ class MashSettings(BaseSettings):
         description="TOML file with the local authority's office hours, bank "
         "holidays and teams; the bundled Wigan sample when unset.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_password_file(cls, data: object) -> object:
+        if not isinstance(data, dict) or not data.get("sasl_password_file"):
+            return data
+        if data.get("sasl_password"):
+            raise ValueError("set MASH_SASL_PASSWORD or MASH_SASL_PASSWORD_FILE, not both")
+        return {**data, "sasl_password": read_secret_file(Path(data["sasl_password_file"]))}
 
     @model_validator(mode="after")
     def _security_is_complete(self) -> MashSettings:
@@ -94,6 +108,24 @@ class MashSettings(BaseSettings):
         if not bootstrap:
             return self
         return self.model_copy(update={"bootstrap_servers": parse_bootstrap(bootstrap)})
+
+
+def read_secret_file(path: Path) -> str:
+    """A secret kept in a file of its own: its one line, if only its owner may read it.
+
+    Raises:
+        ValueError: the file is missing, empty, or readable by group or others.
+    """
+    try:
+        mode = path.stat().st_mode
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"cannot read the secret file {path}: {exc.strerror}") from exc
+    if mode & 0o077:
+        raise ValueError(f"{path} may be read by others (mode {mode & 0o777:o}): chmod 600 it")
+    if not text or "\n" in text:
+        raise ValueError(f"{path} must hold the secret on one line")
+    return text
 
 
 def parse_bootstrap(value: str) -> str:

@@ -176,7 +176,7 @@ class CertificateAuthority:
         return Issued(builder.sign(self.key, hashes.SHA256()), key)
 
 
-def _write_new(path: Path, data: bytes, mode: int) -> Path:
+def write_new_file(path: Path, data: bytes, mode: int) -> Path:
     """Write ``data`` to a file that must not exist yet, created with ``mode``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -208,14 +208,14 @@ def certificates_pem(*certificates: x509.Certificate) -> bytes:
 
 def write_certificates(path: Path, *certificates: x509.Certificate) -> Path:
     """Write certificates (a CA bundle or a chain) as PEM, mode 0644."""
-    return _write_new(path, certificates_pem(*certificates), PUBLIC_MODE)
+    return write_new_file(path, certificates_pem(*certificates), PUBLIC_MODE)
 
 
 def write_private_key(
     path: Path, key: ec.EllipticCurvePrivateKey, password: bytes | None = None
 ) -> Path:
     """Write a PKCS#8 private key, mode 0600."""
-    return _write_new(path, private_key_pem(key, password), PRIVATE_MODE)
+    return write_new_file(path, private_key_pem(key, password), PRIVATE_MODE)
 
 
 def write_keystore(
@@ -225,4 +225,4 @@ def write_keystore(
     data = private_key_pem(issued.key, password) + certificates_pem(
         issued.certificate, ca.certificate
     )
-    return _write_new(path, data, PRIVATE_MODE)
+    return write_new_file(path, data, PRIVATE_MODE)

@@ -8,14 +8,9 @@ from pathlib import Path
 import click
 
 from broker.credentials import ADMIN, credentials, principals
-from broker.engines.apache_kafka import (
-    KAFKA_VERSION,
-    SECURITY_DIR,
-    ApacheKafka,
-    KafkaSecurity,
-    resolve_jars,
-)
+from broker.engines.apache_kafka import KAFKA_VERSION, SECURITY_DIR, ApacheKafka, resolve_jars
 from broker.engines.embedded import EmbeddedBroker, tansu_binary
+from broker.engines.kafka_config import KafkaSecurity
 from broker.engines.process import BrokerProcess
 from broker.errors import BrokerStartError
 from broker.settings import EMBEDDED_PORT

@@ -29,7 +29,7 @@ from broker.case_keys import CaseKeys
 from broker.catalogue import team_topic, topic_name
 from broker.codec import AvroCodec
 from broker.envelope import Verifier
-from broker.errors import ConfigurationError, MashError, RejectedMessage
+from broker.errors import ConfigurationError, MashError, RejectedMessage, SealError
 from broker.keystore import Keystore
 from broker.plain import to_plain
 from broker.sealing import SEALED_PICTURE, open_sealed
@@ -243,14 +243,18 @@ def show(
             f"no private key of team {team} in {keystore.folder} (team.{team}.x25519): "
             f"{team} pictures open only with that team's keystore (MASH_KEYSTORE)"
         )
-    private_key = keystore.team_key(team)
     topic = team_topic(team, settings.topic_prefix)
     reading = asyncio.run(
         read_topics(settings, keystore, {topic: Stream(SEALED_PICTURE, frozenset({ROUTING}))})
     )
     reading.warn_refused()
     sealed = _choose(reading.values[topic], case, revision, topic)
-    opened = open_sealed(sealed, private_key, AvroCodec())
+    if sealed["team_key"] != team:
+        raise SealError(
+            f"case {case} revision {sealed['revision']} was sealed for key {sealed['key_id']} "
+            f"({sealed['team_key']}), not for {team}"
+        )
+    opened = open_sealed(sealed, keystore.team_key_for(team, sealed["key_id"]), AvroCodec())
     click.echo(
         f"case {case} revision {sealed['revision']} for {team}, sealed "
         f"{sealed['sealed_at'].astimezone(UTC):%Y-%m-%d %H:%M:%S}Z",

@@ -167,7 +167,7 @@ class Exchange:
         value = dict(decoded.value)
         value["_schema"], value["_sender"] = decoded.schema, received.envelope.sender
         if decoded.schema == "uk.mash.v1.SealedPicture":
-            private = self.keystore.team_key(value["team_key"])
+            private = self.keystore.team_key_for(value["team_key"], value["key_id"])
             value["_picture"] = open_sealed(decoded.value, private, self.codec)
         return value
 

@@ -22,12 +22,12 @@ from broker.audit_export import EXPORTER
 from broker.authority import load_authority
 from broker.case_keys import ERASER
 from broker.catalogue import Agency
+from broker.engines.kafka_config import BrokerTls
 from broker.errors import ConfigurationError
-from broker.keystore import RESERVED_SENDER_PREFIX
+from broker.keystore import RESERVED_SENDER_PREFIX, Keystore
 from broker.pseudonyms import FILE_NAME as PSEUDONYM_FILE
 from broker.pseudonyms import pseudonym_key
 from broker.sealing import team_key_id_for
-from broker.tls import CertificateAuthority, write_certificates, write_keystore, write_private_key
 from connectors.intake import INTAKE
 from mash.exchange_commands import keystore_for
 from mash.options import authority_for, json_option, settings_for, table
@@ -127,19 +127,14 @@ def init(authority_file: Path | None, tls_hosts: tuple[str, ...]) -> None:
 
 def _tls_material(folder: Path, hosts: tuple[str, ...]) -> list[list[str]]:
     """A CA and a broker certificate for ``hosts`` in ``folder``, unless the CA exists."""
-    ca_file, broker_file = folder / "ca.pem", folder / "broker.pem"
-    if ca_file.exists():
-        ca = x509.load_pem_x509_certificate(ca_file.read_bytes())
+    made = BrokerTls(folder).make_certificates(hosts)
+    if not made:
+        ca = x509.load_pem_x509_certificate(BrokerTls(folder).ca_file.read_bytes())
         return [["kept", "tls CA", "x509", _fingerprint(ca)]]
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    ca_authority = CertificateAuthority.create()
-    broker = ca_authority.issue_server("mash-kafka-broker", hosts)
-    write_private_key(folder / "ca.key", ca_authority.key)
-    write_keystore(broker_file, broker, ca_authority)
-    write_certificates(ca_file, ca_authority.certificate)  # last: its presence means done
+    ca, broker = made
     return [
-        ["created", "tls CA", "x509", _fingerprint(ca_authority.certificate)],
-        ["created", f"tls broker ({', '.join(hosts)})", "x509", _fingerprint(broker.certificate)],
+        ["created", "tls CA", "x509", _fingerprint(ca)],
+        ["created", f"tls broker ({', '.join(hosts)})", "x509", _fingerprint(broker)],
     ]
 
 
@@ -186,19 +181,23 @@ def list_keys(as_json: bool) -> None:
 @keys.command("rotate")
 @click.argument("sender")
 def rotate(sender: str) -> None:
-    """Give SENDER a new signing key; the old public key stays trusted as retired.
+    """Give SENDER a new key: a signing key, or a team's encryption key.
 
     SENDER is an agency (police), an agent (agent.triage), intake, audit.writer,
-    audit.export or case.eraser. The old private key is destroyed; messages it
-    signed still verify. Copy the new public files to every service that
-    verifies SENDER's messages (see export-public), then restart the services
-    that sign as SENDER: until restarted they keep signing with the old key, and
-    services that verify read the keyring when they start. Team keys are not
-    rotated.
+    audit.export or case.eraser: the old private key is destroyed, and its
+    public key stays trusted as retired, so messages it signed still verify.
+    Copy the new public files to every service that verifies SENDER's messages
+    (see export-public), then restart the services that sign as SENDER: until
+    restarted they keep signing with the old key.
+
+    Or SENDER is team.TEAM (team.mash-duty): the team gets a new encryption key,
+    which the worker seals new pictures to from its next picture on; the old
+    private key is kept, as retired, so the team still opens older pictures.
     """
-    if sender.startswith(RESERVED_SENDER_PREFIX):
-        raise click.UsageError(f"{sender} is a team key; team keys are not rotated")
     keystore = keystore_for(settings_for(None))
+    if sender.startswith(RESERVED_SENDER_PREFIX):
+        _rotate_team(keystore, sender.removeprefix(RESERVED_SENDER_PREFIX))
+        return
     try:
         old, new = keystore.rotate(sender)
     except ConfigurationError as exc:
@@ -210,6 +209,20 @@ def rotate(sender: str) -> None:
         f"{keystore.folder} to every service that verifies {sender}'s messages "
         "(mash keys export-public --out DIR), and restart the services that sign as "
         f"{sender}; to refuse the old key's messages later: mash keys revoke {sender} {old}"
+    )
+
+
+def _rotate_team(keystore: Keystore, team: str) -> None:
+    try:
+        old, new = keystore.rotate_team(team)
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"rotated team.{team}: old key {old} (retired, kept to open older pictures)")
+    click.echo(f"new key {new}: the worker seals {team}'s pictures to it from now on")
+    click.echo(
+        f"next: copy team.{team}.x25519.pub to the worker's keystore if it is another "
+        f"one (mash keys export-public --out DIR), and team.{team}.x25519 with the retired "
+        f"team.{team}.{old.split(':')[1]}.x25519 to the team's"
     )
 
 

@@ -22,7 +22,8 @@ from pydantic import SecretStr
 from broker.acls import AclReport, apply_acls, derive_acls
 from broker.authority import load_authority
 from broker.catalogue import catalogue
-from broker.engines.apache_kafka import ApacheKafka, KafkaSecurity
+from broker.engines.apache_kafka import ApacheKafka
+from broker.engines.kafka_config import KafkaSecurity
 from broker.engines.process import free_port
 from broker.settings import MashSettings
 from broker.topic_admin import apply_catalogue

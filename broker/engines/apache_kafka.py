@@ -9,10 +9,8 @@ directory given by the caller survives restarts, with the same ports.
 Kafka 4.4.0 is listed on Maven Central but its ``kafka-tools-api`` jar is not
 published there, so 4.3.1, the newest 4.x that resolves, is used.
 
-Given a :class:`KafkaSecurity`, the broker is secured instead: clients reach it
-only over SASL_SSL with SCRAM-SHA-512 (users created when storage is formatted),
-its controller listener takes only mutual TLS from the broker's own certificate,
-and ``StandardAuthorizer`` refuses whatever no ACL allows. The CA, certificates
+Given a :class:`~broker.engines.kafka_config.KafkaSecurity`, the broker is
+secured instead (broker/engines/kafka_config.py says how). The CA, certificates
 and the broker's own password are made on first start under ``<data_dir>/security``.
 """
 
@@ -20,28 +18,29 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import re
-import secrets
 import socket
 import ssl
 import struct
 import subprocess
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from pydantic import SecretStr
-
+from broker.engines.kafka_config import (
+    BrokerTls,
+    KafkaSecurity,
+    kraft_properties,
+    properties_text,
+    scram_arguments,
+    secured_properties,
+)
 from broker.engines.maven import cache_root, copy_dependencies, require_tool
 from broker.engines.process import API_VERSIONS_KEY, BrokerProcess, _read_exactly, free_port
-from broker.errors import BrokerStartError, ConfigurationError
-from broker.tls import CertificateAuthority, write_certificates, write_keystore
+from broker.errors import BrokerStartError
 
 KAFKA_VERSION = "4.3.1"
 PORTS_FILE = "mash-kafka.json"
+SECURITY_DIR = "security"
 
 
 def jar_cache() -> Path:
@@ -66,48 +65,6 @@ def resolve_jars() -> Path:
             f"Apache Kafka {KAFKA_VERSION}",
             {"kafka.version": KAFKA_VERSION},
         )
-
-
-SCRAM_MECHANISM = "SCRAM-SHA-512"
-AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
-BROKER_USER = "broker"
-BROKER_CERT_NAME = "mash-kafka-broker"
-SECURITY_DIR = "security"
-#: SCRAM user names and passwords go into StorageTool's --add-scram argument and
-#: a JAAS line; keeping them to this alphabet needs no quoting in either.
-SAFE_CREDENTIAL = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-
-
-@dataclass(frozen=True)
-class KafkaSecurity:
-    """How a secured broker authenticates and authorises its clients.
-
-    Attributes:
-        users: SCRAM-SHA-512 users (name to password), created when the storage
-            is formatted, so only on the first start of a data directory.
-        super_users: user names that bypass ACLs (an operator who applies them).
-    """
-
-    users: Mapping[str, SecretStr] = field(default_factory=dict)
-    super_users: tuple[str, ...] = ("admin",)
-
-    def __post_init__(self) -> None:
-        for name, password in self.users.items():
-            if name == BROKER_USER:
-                raise ConfigurationError(f"the user name {BROKER_USER!r} is the broker's own")
-            if not SAFE_CREDENTIAL.match(name) or not SAFE_CREDENTIAL.match(
-                password.get_secret_value()
-            ):
-                raise ConfigurationError(
-                    f"SCRAM user {name!r}: names and passwords may use only letters, digits, "
-                    "'-' and '_' (1 to 128 of them)"
-                )
-        for name in self.super_users:
-            if name not in self.users:
-                raise ConfigurationError(f"super user {name!r} is not among the SCRAM users")
-
-    def __repr__(self) -> str:
-        return f"KafkaSecurity(users={sorted(self.users)}, super_users={self.super_users})"
 
 
 def _answers_kafka_tls(host: str, port: int, cafile: Path, timeout: float = 1.0) -> bool:
@@ -164,9 +121,14 @@ class ApacheKafka(BrokerProcess):
         return self.data_dir / SECURITY_DIR
 
     @property
+    def tls(self) -> BrokerTls:
+        """A secured broker's CA, keystore and own password."""
+        return BrokerTls(self.security_dir)
+
+    @property
     def ca_file(self) -> Path:
         """The CA certificate (PEM) clients of a secured broker trust."""
-        return self.security_dir / "ca.pem"
+        return self.tls.ca_file
 
     @property
     def config_dir(self) -> Path:
@@ -184,60 +146,10 @@ class ApacheKafka(BrokerProcess):
         self.controller_port = self._remember_ports()
         self.config_dir.mkdir(parents=True, exist_ok=True)
         if self.security is not None:
-            self._make_tls_material()
+            self.tls.make([self.host, "localhost", "127.0.0.1"])
         self._write_config()
         if not (self.data_dir / "kraft" / "meta.properties").exists():
             self._format_storage()
-
-    def _make_tls_material(self) -> None:
-        """Make the CA, the broker's keystore and its SCRAM password, once per data dir."""
-        keystore = self.security_dir / "broker-keystore.pem"
-        if keystore.exists():
-            return
-        self.security_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        ca = CertificateAuthority.create(f"MASH Exchange Kafka CA {uuid.uuid4().hex[:8]}")
-        hosts = list(dict.fromkeys([self.host, "localhost", "127.0.0.1"]))
-        issued = ca.issue_server(BROKER_CERT_NAME, hosts)
-        write_certificates(self.ca_file, ca.certificate)
-        write_keystore(keystore, issued, ca)
-        (self.security_dir / "broker-principal").write_text(
-            issued.certificate.subject.rfc4514_string(), encoding="utf-8"
-        )
-        password_file = self.security_dir / "broker-password"
-        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as file:
-            file.write(secrets.token_urlsafe(32))
-
-    def _broker_password(self) -> str:
-        return (self.security_dir / "broker-password").read_text(encoding="ascii").strip()
-
-    def _secured_properties(self, controller: str) -> dict[str, str]:
-        assert self.security is not None  # noqa: S101 - only called when secured
-        broker_dn = (self.security_dir / "broker-principal").read_text(encoding="utf-8").strip()
-        supers = [f"User:{BROKER_USER}", f"User:{broker_dn}"]
-        supers += [f"User:{name}" for name in self.security.super_users]
-        jaas = (
-            "org.apache.kafka.common.security.scram.ScramLoginModule required "
-            f'username="{BROKER_USER}" password="{self._broker_password()}";'
-        )
-        return {
-            "listeners": f"CLIENT://{self.bootstrap},CONTROLLER://{controller}",
-            "advertised.listeners": f"CLIENT://{self.bootstrap}",
-            "inter.broker.listener.name": "CLIENT",
-            "listener.security.protocol.map": "CLIENT:SASL_SSL,CONTROLLER:SSL",
-            "sasl.enabled.mechanisms": SCRAM_MECHANISM,
-            "sasl.mechanism.inter.broker.protocol": SCRAM_MECHANISM,
-            f"listener.name.client.{SCRAM_MECHANISM.lower()}.sasl.jaas.config": jaas,
-            "ssl.keystore.type": "PEM",
-            "ssl.keystore.location": str(self.security_dir / "broker-keystore.pem"),
-            "ssl.truststore.type": "PEM",
-            "ssl.truststore.location": str(self.ca_file),
-            # Only the broker, with its own certificate, may talk to the controller.
-            "listener.name.controller.ssl.client.auth": "required",
-            "authorizer.class.name": AUTHORIZER,
-            "allow.everyone.if.no.acl.found": "false",
-            "super.users": ";".join(supers),
-        }
 
     def _remember_ports(self) -> int:
         """Pick the controller port, reusing the one a previous start recorded.
@@ -262,32 +174,12 @@ class ApacheKafka(BrokerProcess):
 
     def _write_config(self) -> None:
         controller = f"{self.host}:{self.controller_port}"
-        properties = {
-            "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.bootstrap.servers": controller,
-            "listeners": f"PLAINTEXT://{self.bootstrap},CONTROLLER://{controller}",
-            "advertised.listeners": f"PLAINTEXT://{self.bootstrap}",
-            "controller.listener.names": "CONTROLLER",
-            "inter.broker.listener.name": "PLAINTEXT",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            "log.dirs": str(self.data_dir / "kraft"),
-            # The catalogue is the only source of topics: a typo must not create one.
-            "auto.create.topics.enable": "false",
-            "num.partitions": "1",
-            "offsets.topic.replication.factor": "1",
-            "offsets.topic.num.partitions": "6",
-            "transaction.state.log.replication.factor": "1",
-            "transaction.state.log.min.isr": "1",
-            "share.coordinator.state.topic.replication.factor": "1",
-            "share.coordinator.state.topic.min.isr": "1",
-            "group.initial.rebalance.delay.ms": "0",
-        }
+        where = {"listen": self.bootstrap, "advertise": self.bootstrap, "controller": controller}
+        properties = kraft_properties(**where, log_dirs=str(self.data_dir / "kraft"))
         if self.security is not None:
-            properties.update(self._secured_properties(controller))
-        text = "".join(f"{key}={value}\n" for key, value in properties.items())
+            properties.update(secured_properties(self.tls, self.security, **where))
         server_properties = self.config_dir / "server.properties"
-        server_properties.write_text(text, encoding="utf-8")
+        server_properties.write_text(properties_text(properties), encoding="utf-8")
         if self.security is not None:
             server_properties.chmod(0o600)  # it holds the broker's SCRAM password
         template = (resources.files("broker.engines") / "log4j2.yaml").read_text(encoding="utf-8")
@@ -310,18 +202,9 @@ class ApacheKafka(BrokerProcess):
             *args,
         ]
 
-    def _scram_users(self) -> dict[str, str]:
-        if self.security is None:
-            return {}
-        users = {BROKER_USER: self._broker_password()}
-        users.update((n, p.get_secret_value()) for n, p in self.security.users.items())
-        return users
-
     def _format_storage(self) -> None:
-        users = self._scram_users()
-        scram: list[str] = []
-        for name, password in users.items():
-            scram += ["--add-scram", f"{SCRAM_MECHANISM}=[name={name},password={password}]"]
+        users = {} if self.security is None else self.tls.scram_users(self.security)
+        scram = [arg for value in scram_arguments(users) for arg in ("--add-scram", value)]
         result = subprocess.run(  # noqa: S603 - fixed argv, no shell
             self._java_command(
                 "kafka.tools.StorageTool",

@@ -770,6 +770,32 @@ async def case_messages(exchange: Exchange, topics: list[str], key: bytes) -> di
     return found
 
 
+async def test_a_team_key_rotated_mid_flow_seals_new_pictures_to_the_new_key(
+    broker: BrokerProcess, exchange: Exchange, partnership: Partnership
+) -> None:
+    """The worker reads the team's public key per picture: no restart after a rotation."""
+    original, allocation = allocated(partnership)
+    team = allocation["team_key"]
+    worker = exchange.worker
+    assert worker is not None
+    await until(lambda: allocation["child_id"] in worker.allocations)
+    topic = team_topic(team, exchange.settings.topic_prefix)
+
+    async def sealed_for_a_new_case() -> dict[str, Any]:
+        contact = {**original, "contact_id": uuid.uuid4(), "case_id": uuid.uuid4()}
+        contact["received_at"] = utc_now()
+        await exchange.submit(contact)
+        await picture(exchange, team, contact["case_id"])
+        (sealed,) = [v for v in exchange.seen[topic].values if v["case_id"] == contact["case_id"]]
+        assert sealed["_picture"]["case_id"] == contact["case_id"], "opened with its own key"
+        return sealed
+
+    before = await sealed_for_a_new_case()
+    old_id, new_id = exchange.keystore.rotate_team(team)
+    after = await sealed_for_a_new_case()
+    assert (before["key_id"], after["key_id"]) == (old_id, new_id)
+
+
 @pytest.mark.kafka_only
 async def test_worker_restarted_mid_case_loses_and_repeats_nothing(
     kafka_broker: BrokerProcess,

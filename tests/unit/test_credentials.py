@@ -28,10 +28,13 @@ def test_credentials_are_private_and_made_once(tmp_path: Path) -> None:
     first = credentials(folder, ["admin", "police"], "127.0.0.1:9093", tmp_path / "ca.pem")
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     police = (folder / "police.env").read_text(encoding="utf-8")
-    assert stat.S_IMODE((folder / "police.env").stat().st_mode) == 0o600
+    for made in ("police.env", "police.password"):
+        assert stat.S_IMODE((folder / made).stat().st_mode) == 0o600
     assert "MASH_SASL_USERNAME=police\n" in police
     assert "MASH_SECURITY_PROTOCOL=SASL_SSL\n" in police
     assert f"MASH_SSL_CAFILE={tmp_path / 'ca.pem'}\n" in police
+    assert f"MASH_SASL_PASSWORD_FILE={folder / 'police.password'}\n" in police
+    assert first["police"].get_secret_value() not in police, "the env file names, not holds, it"
     again = credentials(folder, ["admin", "police"], "127.0.0.1:9093", tmp_path / "ca.pem")
     assert {k: v.get_secret_value() for k, v in again.items()} == {
         k: v.get_secret_value() for k, v in first.items()
@@ -40,9 +43,9 @@ def test_credentials_are_private_and_made_once(tmp_path: Path) -> None:
     assert first["police"].get_secret_value() not in repr(first)
 
 
-def test_a_credentials_file_without_a_password_is_refused(tmp_path: Path) -> None:
+def test_a_password_file_others_may_read_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "credentials"
-    folder.mkdir()
-    (folder / "police.env").write_text("MASH_SASL_USERNAME=police\n", encoding="utf-8")
-    with pytest.raises(ConfigurationError, match="no MASH_SASL_PASSWORD"):
+    credentials(folder, ["police"], "127.0.0.1:9093", tmp_path / "ca.pem")
+    (folder / "police.password").chmod(0o644)
+    with pytest.raises(ConfigurationError, match=r"may be read by others.*remove it"):
         credentials(folder, ["police"], "127.0.0.1:9093", tmp_path / "ca.pem")

@@ -146,12 +146,34 @@ def test_rotate_changes_the_active_id_and_keeps_the_old_public_key(folder: Path)
     assert police == {new: "active", old: "retired"}
 
 
-def test_rotate_refuses_team_keys_and_senders_without_a_key(folder: Path) -> None:
+def test_rotate_refuses_senders_and_teams_without_a_key(folder: Path) -> None:
     assert run("init").exit_code == 0
-    assert "team keys are not rotated" in run("rotate", "team.mash-duty").output
-    missing = run("rotate", "nobody")
-    assert missing.exit_code == 1
-    assert "mash keys init" in missing.output
+    for nobody in ("nobody", "team.nobody"):
+        missing = run("rotate", nobody)
+        assert missing.exit_code == 1
+        assert "mash keys init" in missing.output
+
+
+def test_rotating_a_team_key_keeps_the_old_private_key_to_open_older_pictures(
+    folder: Path,
+) -> None:
+    assert run("init").exit_code == 0
+    old = json.loads((folder / "team.mash-duty.x25519.pub").read_text())["key_id"]
+    rotated = run("rotate", "team.mash-duty")
+    assert rotated.exit_code == 0, rotated.output
+    new = json.loads((folder / "team.mash-duty.x25519.pub").read_text())["key_id"]
+    assert new != old
+    assert f"old key {old} (retired, kept to open older pictures)" in rotated.output
+    assert f"new key {new}" in rotated.output
+    hex_id = old.split(":")[1]
+    assert stat.S_IMODE((folder / f"team.mash-duty.{hex_id}.x25519").stat().st_mode) == 0o600
+    document = json.loads(run("list", "--json").output)
+    duty = {
+        key["key_id"]: (key["status"], key["private"])
+        for key in document["keys"]
+        if key["owner"] == "team.mash-duty"
+    }
+    assert duty == {new: ("active", True), old: ("retired", True)}
 
 
 def test_revoke_marks_a_retired_key_and_refuses_the_active_one(folder: Path) -> None:

@@ -317,3 +317,40 @@ def test_a_team_seals_and_opens_with_its_keystore(tmp_path: Path) -> None:
     private.chmod(0o644)
     with pytest.raises(ConfigurationError, match="readable by others"):
         team_store.team_key(TEAM_KEY)
+
+
+def _seal_for(store: Keystore) -> dict[str, Any]:
+    key_id, public = store.team_public_key(TEAM_KEY)
+    return seal(
+        FAMILY_PICTURE,
+        team_key=TEAM_KEY,
+        recipient=public,
+        key_id=key_id,
+        codec=CODEC,
+        now=PICTURE_SEALED_AT,
+    )
+
+
+def test_after_a_team_key_rotation_old_and_new_pictures_both_open(tmp_path: Path) -> None:
+    store = Keystore(tmp_path)
+    store.team_key(TEAM_KEY)
+    before = _seal_for(store)
+    old_id, new_id = store.rotate_team(TEAM_KEY)
+    after = _seal_for(store)
+    assert (before["key_id"], after["key_id"]) == (old_id, new_id)
+    assert open_sealed(before, store.team_key_for(TEAM_KEY, before["key_id"]), CODEC) == OPENED
+    assert open_sealed(after, store.team_key_for(TEAM_KEY, after["key_id"]), CODEC) == OPENED
+    # The current key opens only what was sealed to it.
+    with pytest.raises(SealError, match="sealed for key"):
+        open_sealed(before, store.team_key(TEAM_KEY), CODEC)
+
+
+def test_a_picture_sealed_to_a_key_the_keystore_lacks_says_so(tmp_path: Path) -> None:
+    store = Keystore(tmp_path)
+    store.team_key(TEAM_KEY)
+    old_id, _ = store.rotate_team(TEAM_KEY)
+    (tmp_path / f"team.{TEAM_KEY}.{old_id.split(':')[1]}.x25519").unlink()
+    with pytest.raises(ConfigurationError, match=f"no private key {old_id} of team {TEAM_KEY}"):
+        store.team_key_for(TEAM_KEY, old_id)
+    with pytest.raises(ConfigurationError, match="no private key x25519:nonsense"):
+        store.team_key_for(TEAM_KEY, "x25519:nonsense")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from broker.errors import ConfigurationError
@@ -46,6 +48,53 @@ def test_secrets_never_appear_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     options = connection_options(settings)
     assert options["sasl_plain_password"] == "correct horse battery staple"  # noqa: S105
     assert options["sasl_mechanism"] == "SCRAM-SHA-512"
+
+
+def _sasl_from_file(monkeypatch: pytest.MonkeyPatch, password_file: Path) -> None:
+    monkeypatch.setenv("MASH_SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("MASH_SASL_MECHANISM", "SCRAM-SHA-512")
+    monkeypatch.setenv("MASH_SASL_USERNAME", "police")
+    monkeypatch.setenv("MASH_SASL_PASSWORD_FILE", str(password_file))
+
+
+def test_the_password_can_come_from_a_private_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret = tmp_path / "police.password"
+    secret.write_text("s3cret_from_file\n", encoding="utf-8")
+    secret.chmod(0o600)
+    _sasl_from_file(monkeypatch, secret)
+    settings = load_settings()
+    assert settings.sasl_password is not None
+    assert settings.sasl_password.get_secret_value() == "s3cret_from_file"
+    assert "s3cret" not in repr(settings)
+
+
+def test_a_password_file_others_may_read_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret = tmp_path / "police.password"
+    secret.write_text("s3cret\n", encoding="utf-8")
+    secret.chmod(0o640)
+    _sasl_from_file(monkeypatch, secret)
+    with pytest.raises(ConfigurationError, match=r"may be read by others .mode 640.: chmod 600"):
+        load_settings()
+
+
+def test_a_missing_password_file_or_two_passwords_are_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _sasl_from_file(monkeypatch, tmp_path / "absent")
+    with pytest.raises(ConfigurationError, match=r"cannot read the secret file .*absent"):
+        load_settings()
+    secret = tmp_path / "police.password"
+    secret.write_text("s3cret\n", encoding="utf-8")
+    secret.chmod(0o600)
+    monkeypatch.setenv("MASH_SASL_PASSWORD_FILE", str(secret))
+    monkeypatch.setenv("MASH_SASL_PASSWORD", "another")
+    load_settings.cache_clear()
+    with pytest.raises(ConfigurationError, match="not both"):
+        load_settings()
 
 
 def test_incomplete_sasl_names_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -35,6 +35,7 @@ def test_the_public_file_names_the_team_and_the_key(tmp_path: Path) -> None:
     raw = store.team_key("area-north").public_key().public_bytes_raw()
     entry = json.loads((tmp_path / "team.area-north.x25519.pub").read_text(encoding="utf-8"))
     expected_id = "x25519:" + hashlib.sha256(raw).hexdigest()[:16]
+    assert entry.pop("created").endswith("+00:00")
     assert entry == {
         "team": "area-north",
         "algorithm": "X25519",
