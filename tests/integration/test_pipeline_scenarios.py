@@ -151,6 +151,29 @@ def allocated(partnership: Partnership) -> tuple[dict[str, Any], dict[str, Any]]
     raise LookupError(f"no contact of seed {SEED} is about an allocated child")
 
 
+async def allocated_known_to_the_worker(
+    exchange: Exchange, partnership: Partnership
+) -> tuple[Callable[[], dict[str, Any]], str]:
+    """New contacts about an allocated child, once the worker has its allocation; the team.
+
+    The social care export's allocations reach the worker from the allocations topic.
+    """
+    original, allocation = allocated(partnership)
+    worker = exchange.worker
+    assert worker is not None
+    await until(lambda: allocation["child_id"] in worker.allocations)
+
+    def new_contact() -> dict[str, Any]:
+        return {
+            **original,
+            "contact_id": uuid.uuid4(),
+            "case_id": uuid.uuid4(),
+            "received_at": utc_now(),
+        }
+
+    return new_contact, allocation["team_key"]
+
+
 def unallocated(partnership: Partnership) -> dict[str, Any]:
     """A contact about a family no team holds, whose subjects the agencies know."""
     return next(
@@ -452,14 +475,8 @@ async def test_safeguarding_override_shares_without_consent(
 async def test_allocated_child_goes_straight_to_the_team_and_only_it_can_read(
     broker: BrokerProcess, exchange: Exchange, partnership: Partnership
 ) -> None:
-    original, allocation = allocated(partnership)
-    team = allocation["team_key"]
-    # The social care export's allocations reach the worker from the allocations topic.
-    worker = exchange.worker
-    assert worker is not None
-    await until(lambda: allocation["child_id"] in worker.allocations)
-    contact = {**original, "contact_id": uuid.uuid4(), "case_id": uuid.uuid4()}
-    contact["received_at"] = utc_now()
+    new_contact, team = await allocated_known_to_the_worker(exchange, partnership)
+    contact = new_contact()
     case_id = contact["case_id"]
     await exchange.submit(contact)
 
@@ -774,16 +791,11 @@ async def test_a_team_key_rotated_mid_flow_seals_new_pictures_to_the_new_key(
     broker: BrokerProcess, exchange: Exchange, partnership: Partnership
 ) -> None:
     """The worker reads the team's public key per picture: no restart after a rotation."""
-    original, allocation = allocated(partnership)
-    team = allocation["team_key"]
-    worker = exchange.worker
-    assert worker is not None
-    await until(lambda: allocation["child_id"] in worker.allocations)
+    new_contact, team = await allocated_known_to_the_worker(exchange, partnership)
     topic = team_topic(team, exchange.settings.topic_prefix)
 
     async def sealed_for_a_new_case() -> dict[str, Any]:
-        contact = {**original, "contact_id": uuid.uuid4(), "case_id": uuid.uuid4()}
-        contact["received_at"] = utc_now()
+        contact = new_contact()
         await exchange.submit(contact)
         await picture(exchange, team, contact["case_id"])
         (sealed,) = [v for v in exchange.seen[topic].values if v["case_id"] == contact["case_id"]]

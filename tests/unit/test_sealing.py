@@ -301,15 +301,7 @@ def test_a_team_seals_and_opens_with_its_keystore(tmp_path: Path) -> None:
     (router / f"team.{TEAM_KEY}.x25519.pub").write_bytes(
         (tmp_path / "team" / f"team.{TEAM_KEY}.x25519.pub").read_bytes()
     )
-    key_id, public = Keystore(router).team_public_key(TEAM_KEY)
-    sealed = seal(
-        FAMILY_PICTURE,
-        team_key=TEAM_KEY,
-        recipient=public,
-        key_id=key_id,
-        codec=CODEC,
-        now=PICTURE_SEALED_AT,
-    )
+    sealed = _seal_for(Keystore(router))
     assert not (router / f"team.{TEAM_KEY}.x25519").exists()
     assert open_sealed(sealed, team_store.team_key(TEAM_KEY), CODEC) == OPENED
     with pytest.raises(SealError):
