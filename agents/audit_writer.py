@@ -39,6 +39,7 @@ from broker.case_keys import ERASER
 from broker.catalogue import Agency, topic_name
 from broker.codec import AvroCodec
 from broker.deadletter import DEAD_LETTER_SCHEMA, dead_letter_for
+from broker.decisions import CONSOLE
 from broker.envelope import Signer, Verifier
 from broker.errors import MashError, RejectedMessage
 from broker.kafka_client import connection_options
@@ -52,7 +53,7 @@ log = logging.getLogger(__name__)
 
 #: Who may submit audit records: every agent, every agency's connector, intake,
 #: and ``mash case erase``.
-SUBMITTERS = (*AGENTS, *(agency.value for agency in Agency), "intake", ERASER)
+SUBMITTERS = (*AGENTS, *(agency.value for agency in Agency), "intake", ERASER, CONSOLE)
 #: Record ids remembered per partition to skip resent submissions.
 RECENT_IDS = 50_000
 

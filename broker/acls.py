@@ -17,6 +17,10 @@ topic without deciding who may touch it. The principals:
   (it reads the chain back to recover), writes dead letters. Nobody else writes
   the audit.
 * ``User:compliance``: reads the audit, nothing else.
+* ``User:console`` (the web console, ``mash web``): writes contacts (signed as
+  intake), MASH decisions and audit submissions; reads the audit, the
+  notifications, the decisions and every team's pictures, sealed: it opens a
+  picture only with the key of the signed-in user's team.
 * ``User:team-<team>``: reads its own team's pictures, nothing else.
 
 Consumer groups: each connector, the worker and the audit writer commit offsets
@@ -55,6 +59,7 @@ WORKER = "worker"
 INTAKE = "intake"
 AUDIT_WRITER = "audit-writer"
 COMPLIANCE = "compliance"
+CONSOLE = "console"
 #: Kafka error codes with a clearer message than its own.
 CLUSTER_AUTHORIZATION_FAILED = 31
 SECURITY_DISABLED = 54
@@ -173,10 +178,10 @@ def topic_access(name: str, team_keys: Sequence[str], prefix: str = "") -> Topic
         ConfigurationError: the topic has no access decided here.
     """
     agencies = frozenset(agency_principal(a) for a in Agency)
-    worker, audit_writer = user(WORKER), user(AUDIT_WRITER)
+    worker, audit_writer, console = user(WORKER), user(AUDIT_WRITER), user(CONSOLE)
     every_sender = agencies | {worker, user(INTAKE)}
     fixed: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-        topic_name("contacts", prefix): (frozenset({worker}), frozenset({user(INTAKE)})),
+        topic_name("contacts", prefix): (frozenset({worker}), frozenset({user(INTAKE), console})),
         topic_name("allocations", prefix): (
             frozenset({worker}),
             frozenset({agency_principal(Agency.SOCIAL_CARE)}),
@@ -184,10 +189,11 @@ def topic_access(name: str, team_keys: Sequence[str], prefix: str = "") -> Topic
         topic_name("responses", prefix): (frozenset({worker}), agencies),
         topic_name("shared", prefix): (frozenset({worker}), frozenset({worker})),
         topic_name("pictures", prefix): (frozenset({worker}), frozenset({worker})),
-        topic_name("notifications", prefix): (frozenset(), frozenset({worker})),
-        topic_name("audit.pending", prefix): (frozenset({audit_writer}), every_sender),
+        topic_name("notifications", prefix): (frozenset({console}), frozenset({worker})),
+        topic_name("decisions", prefix): (frozenset({console}), frozenset({console})),
+        topic_name("audit.pending", prefix): (frozenset({audit_writer}), every_sender | {console}),
         topic_name("audit", prefix): (
-            frozenset({audit_writer, user(COMPLIANCE)}),
+            frozenset({audit_writer, user(COMPLIANCE), console}),
             frozenset({audit_writer}),
         ),
         topic_name("deadletter", prefix): (frozenset(), every_sender | {audit_writer}),
@@ -198,7 +204,10 @@ def topic_access(name: str, team_keys: Sequence[str], prefix: str = "") -> Topic
             frozenset({worker}),
         )
     for key in team_keys:
-        fixed[team_topic(key, prefix)] = (frozenset({team_principal(key)}), frozenset({worker}))
+        fixed[team_topic(key, prefix)] = (
+            frozenset({team_principal(key), console}),
+            frozenset({worker}),
+        )
     if name not in fixed:
         raise ConfigurationError(
             f"topic {name} has no access rules: decide who may read and write it in "

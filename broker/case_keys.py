@@ -1,7 +1,8 @@
 """Per-case payload keys: what makes one case's messages erasable (crypto-shredding).
 
 Every message about a case on a payload topic (contacts, information requests and
-responses, shared information, pictures, team pictures, notifications) is
+responses, shared information, pictures, team pictures, notifications, MASH
+decisions) is
 encrypted under that case's own 256-bit key before it is signed, and so is the
 worker's saved state of the case. ``mash case erase CASE`` destroys the key: the
 case's messages stay on the broker until their retention ends, but can never be
@@ -52,7 +53,7 @@ ERASER = "case.eraser"
 
 #: The streams whose messages are about one case, keyed by its id (broker.catalogue).
 CASE_TOPIC = re.compile(
-    r"mash\.(contacts|responses|shared|pictures|notifications|requests\.[a-z_]+"
+    r"mash\.(contacts|responses|shared|pictures|notifications|decisions|requests\.[a-z_]+"
     r"|team\.[a-z0-9-]+)\.v[0-9]+$"
 )
 

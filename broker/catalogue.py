@@ -170,6 +170,14 @@ def catalogue(team_keys: Iterable[str], prefix: str = "") -> tuple[TopicSpec, ..
             for key in team_keys
         ),
         TopicSpec(
+            topic_name("decisions", prefix),
+            6,
+            "uk.mash.v1.MashDecision",
+            "case_id",
+            "The MASH manager's decision on each contact and its rationale, from the web "
+            "console (Oldham 5.10).",
+        ),
+        TopicSpec(
             topic_name("notifications", prefix),
             3,
             "uk.mash.v1.Notification",

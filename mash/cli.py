@@ -22,6 +22,7 @@ from mash.options import configure_logging
 from mash.policy_commands import policy
 from mash.security_commands import security
 from mash.topic_commands import topics
+from mash.web.commands import users, web
 from mash.worker_commands import worker
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -74,6 +75,8 @@ for command in (
     audit,
     security,
     keys,
+    web,
+    users,
 ):
     mash.add_command(command)
 

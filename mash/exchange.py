@@ -25,6 +25,7 @@ from broker.audit_chain import CHECKPOINT, WRITER
 from broker.authority import Authority
 from broker.catalogue import Agency, catalogue, team_topic, topic_name
 from broker.codec import AvroCodec
+from broker.decisions import CONSOLE
 from broker.envelope import Verifier
 from broker.errors import RejectedMessage
 from broker.kafka_client import connection_options
@@ -39,7 +40,7 @@ from mash.connector_commands import backend_social_care_allocations, load_record
 
 log = logging.getLogger(__name__)
 
-SENDERS = [*(agency.value for agency in Agency), TRIAGE, "intake", WRITER]
+SENDERS = [*(agency.value for agency in Agency), TRIAGE, "intake", WRITER, CONSOLE]
 
 
 @dataclass

@@ -22,6 +22,7 @@ from broker.audit_export import EXPORTER
 from broker.authority import load_authority
 from broker.case_keys import ERASER
 from broker.catalogue import Agency
+from broker.decisions import CONSOLE
 from broker.engines.kafka_config import BrokerTls
 from broker.errors import ConfigurationError
 from broker.keystore import RESERVED_SENDER_PREFIX, Keystore
@@ -34,8 +35,16 @@ from mash.options import authority_for, json_option, settings_for, table
 
 
 def deployment_senders() -> list[str]:
-    """Every sender that signs in a deployment: agencies, agents, intake, audit, eraser."""
-    return [*(agency.value for agency in Agency), *AGENTS, INTAKE, WRITER, EXPORTER, ERASER]
+    """Every sender that signs in a deployment: agencies, agents, intake, audit, eraser, console."""
+    return [
+        *(agency.value for agency in Agency),
+        *AGENTS,
+        INTAKE,
+        WRITER,
+        EXPORTER,
+        ERASER,
+        CONSOLE,
+    ]
 
 
 @click.group()
@@ -79,11 +88,11 @@ def init(authority_file: Path | None, tls_hosts: tuple[str, ...]) -> None:
     """Create every key the deployment needs; keys that exist are kept.
 
     Signing keys for each agency (police, health, education, housing, probation,
-    social_care), each agent, intake, audit.writer, audit.export and
-    case.eraser; an encryption key for each team of the authority; the audit's
-    pseudonym key. Safe to run again: it only adds what is missing and says
-    what it created. Exits 1 if a key file is refused (readable by others or
-    not a key).
+    social_care), each agent, intake, audit.writer, audit.export,
+    case.eraser and mash.console (the web console); an encryption key for
+    each team of the authority; the audit's pseudonym key. Safe to run again:
+    it only adds what is missing and says what it created. Exits 1 if a key
+    file is refused (readable by others or not a key).
     """
     settings = settings_for(None)
     authority = load_authority(authority_file) if authority_file else authority_for(settings)

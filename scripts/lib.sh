@@ -31,3 +31,24 @@ ensure_java_and_maven() {
   fi
   command -v java >/dev/null && command -v mvn >/dev/null
 }
+
+# apt_install PACKAGE...: install Debian packages when root (a fresh CI machine).
+apt_install() {
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || return 1
+  say "installing $* with apt-get"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# ensure_frontend: GOV.UK Frontend's compiled assets for the web console, fetched
+# with npm (pinned and integrity-checked by mash/web/assets.py) into the package.
+ensure_frontend() {
+  command -v npm >/dev/null || apt_install npm || true
+  "$VENV/bin/python" -m mash.web.assets
+}
+
+# chromium_path: Debian's Chromium for the browser tests, installed where we can;
+# Playwright never downloads a browser of its own.
+chromium_path() {
+  command -v chromium >/dev/null || apt_install chromium || true
+  command -v chromium
+}

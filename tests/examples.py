@@ -1022,6 +1022,27 @@ DEAD_LETTER: dict[str, Any] = {
     "failed_at": _at(2026, 3, 3, 13, 5, 1, 587),
 }
 
+MASH_DECISION: dict[str, Any] = {
+    "decision_id": uuid.UUID("5b0e7f3c-2d4a-4e8b-9c61-7a3f0d2e8b14"),
+    "case_id": CASE_ID,
+    "contact_id": CONTACT_ID,
+    "outcome": "STRATEGY_DISCUSSION",
+    "level_of_need": "LEVEL_4",
+    "rationale": "Bruising disclosed by the child, named adult, police and health history of "
+    "domestic abuse: significant harm suspected; strategy discussion with police and health today.",
+    "team_key": TEAM_KEY,
+    "decided_by": {
+        "name": "Grace Okafor",
+        "role": "Team Manager",
+        "agency": "SOCIAL_CARE",
+        "organisation": "Wigan Council",
+        "team": "MASH duty team",
+        "contact_details": None,
+    },
+    "decided_at": _at(2026, 3, 3, 15, 40, 12, 80),
+    "picture_revision": 2,
+}
+
 EXAMPLES: dict[str, dict[str, Any]] = {
     "uk.mash.v1.Contact": CONTACT,
     "uk.mash.v1.InformationRequest": INFORMATION_REQUEST,
@@ -1034,6 +1055,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "uk.mash.v1.AuditRecord": AUDIT_RECORD,
     "uk.mash.v1.AuditCheckpoint": AUDIT_CHECKPOINT,
     "uk.mash.v1.DeadLetter": DEAD_LETTER,
+    "uk.mash.v1.MashDecision": MASH_DECISION,
     "uk.mash.v1.Person": _child_merged(),
     "uk.mash.v1.Consent": _partner_consent(),
 }

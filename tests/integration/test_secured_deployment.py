@@ -143,7 +143,8 @@ def test_the_compose_kafka_starts_from_the_deployed_files_and_enforces_the_acls(
         assert created.returncode == 0, created.stderr
         applied = run_mash(admin, "security", "apply", "--credentials", str(credentials))
         assert applied.returncode == 0, applied.stderr
-        assert "SCRAM users set: audit-writer, compliance, education, health" in applied.stdout
+        users_set = "SCRAM users set: audit-writer, compliance, console, education, health"
+        assert users_set in applied.stdout
 
         police = settings_from(credentials / "police.env")
         assert asyncio.run(can_read(police, request_topic(Agency.POLICE, PREFIX)))

@@ -58,17 +58,25 @@ def name(stream: str) -> str:
 
 # Who may read and write each topic, stated here independently of broker/acls.py.
 EXPECTED: dict[str, tuple[set[str], set[str]]] = {
-    name("contacts"): ({"User:worker"}, {"User:intake"}),
+    name("contacts"): ({"User:worker"}, {"User:intake", "User:console"}),
     name("allocations"): ({"User:worker"}, {"User:social_care"}),
     name("responses"): ({"User:worker"}, AGENCIES),
     name("shared"): ({"User:worker"}, {"User:worker"}),
     name("pictures"): ({"User:worker"}, {"User:worker"}),
-    name("notifications"): (set(), {"User:worker"}),
-    name("audit.pending"): ({"User:audit-writer"}, AGENCIES | {"User:worker", "User:intake"}),
-    name("audit"): ({"User:audit-writer", "User:compliance"}, {"User:audit-writer"}),
+    name("notifications"): ({"User:console"}, {"User:worker"}),
+    name("decisions"): ({"User:console"}, {"User:console"}),
+    name("audit.pending"): (
+        {"User:audit-writer"},
+        AGENCIES | {"User:worker", "User:intake", "User:console"},
+    ),
+    name("audit"): (
+        {"User:audit-writer", "User:compliance", "User:console"},
+        {"User:audit-writer"},
+    ),
     name("deadletter"): (set(), AGENCIES | {"User:worker", "User:intake", "User:audit-writer"}),
     **{request_topic(a, PREFIX): ({f"User:{a.value}"}, {"User:worker"}) for a in Agency},
-    **{team_topic(t, PREFIX): ({f"User:team-{t}"}, {"User:worker"}) for t in TEAMS},
+    # The console holds every team's sealed pictures, opening each only for its team's staff.
+    **{team_topic(t, PREFIX): ({f"User:team-{t}", "User:console"}, {"User:worker"}) for t in TEAMS},
 }
 
 

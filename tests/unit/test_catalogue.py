@@ -29,6 +29,8 @@ def test_every_design_topic_is_catalogued() -> None:
         "mash.audit.v1",
         # Not in DESIGN.md: submissions wait here so only the audit writer writes the audit.
         "mash.audit.pending.v1",
+        # Not in DESIGN.md: the MASH decision recorded in the web console (Oldham 5.10).
+        "mash.decisions.v1",
         "mash.deadletter.v1",
         *(f"mash.requests.{agency.value}.v1" for agency in Agency),
         *(f"mash.team.{team}.v1" for team in TEAMS),
