@@ -12,6 +12,7 @@ from typing import Any
 import faust
 
 from agents.audit import Auditor
+from agents.triage import Allocations
 from agents.wire import Outbox, open_trusting_new_keys, raw_of
 from broker.authority import Authority
 from broker.case_keys import CASE_STATE as STATE_PURPOSE
@@ -68,7 +69,7 @@ class WorkerContext:
     keystore: Keystore
     clock: Callable[[], datetime] = utc_now
     codec: AvroCodec = field(default_factory=AvroCodec)
-    allocations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    allocations: Allocations = field(default_factory=Allocations)
     cases: Any = None
 
     def __post_init__(self) -> None:

@@ -30,7 +30,7 @@ from typing import Any
 from broker.authority import Authority, TeamKind
 from broker.codec import millis
 from broker.identity import Identity
-from broker.matching import MATCHED_AT, compare
+from broker.matching import MATCHED_AT, MatchResult, PersonIndex
 
 TRIAGE_VERSION = "2026.11.1"
 SIGNIFICANT_HARM = frozenset(
@@ -105,34 +105,92 @@ def rag_rating(contact: Mapping[str, Any]) -> Decision:
     return Decision("rag-green", "GREEN")
 
 
+class Allocations:
+    """The children already open to a team, by social-care id, and searchable by identity.
+
+    Triage looks each contact's children up here: an index over the recorded
+    children (broker.matching.PersonIndex) compares a child only with the
+    allocations that share a block with it, where a scan compared it with every
+    allocation (measured: a third of the worker's time with 5,000 families).
+    """
+
+    def __init__(self, allocations: Iterable[Mapping[str, Any]] = ()) -> None:
+        self._by_child: dict[str, Mapping[str, Any]] = {}
+        self._index: PersonIndex[str] | None = None
+        for allocation in allocations:
+            self.put(allocation)
+
+    def __contains__(self, child_id: object) -> bool:
+        return child_id in self._by_child
+
+    def __len__(self) -> int:
+        return len(self._by_child)
+
+    def put(self, allocation: Mapping[str, Any]) -> None:
+        """Add a child's allocation, or replace the one it had."""
+        child_id = allocation["child_id"]
+        replaced = child_id in self._by_child
+        self._by_child[child_id] = allocation
+        if replaced:
+            self._index = None  # rebuilt at the next search
+        elif self._index is not None:
+            self._file(child_id, allocation)
+
+    def remove(self, child_id: str) -> None:
+        """Forget a child's allocation (the case was closed)."""
+        if self._by_child.pop(child_id, None) is not None:
+            self._index = None
+
+    def for_contact(self, contact: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The allocation of a child in the contact, if any child is already open to a team.
+
+        A child's social-care id decides; otherwise the child's identity must match
+        the allocation's recorded child with confidence. Of several, the
+        allocation known longest.
+        """
+        children = [s for s in contact["subjects"] if s["role"] in ("CHILD", "SIBLING")]
+        found: set[str] = set()
+        for child in children:
+            found |= {
+                i["value"]
+                for i in child["identifiers"]
+                if i["scheme"] == "LOCAL_SOCIAL_CARE_ID" and i["value"] in self._by_child
+            }
+            found |= {
+                child_id
+                for child_id, match in self._search(Identity.from_person(child))
+                if match.confidence >= MATCHED_AT
+            }
+        for child_id, allocation in self._by_child.items():
+            if child_id in found:
+                return allocation
+        return None
+
+    def _search(self, child: Identity) -> list[tuple[str, MatchResult]]:
+        if self._index is None:
+            self._index = PersonIndex()
+            for child_id, allocation in self._by_child.items():
+                self._file(child_id, allocation)
+        return self._index.search(child, limit=len(self._by_child))
+
+    def _file(self, child_id: str, allocation: Mapping[str, Any]) -> None:
+        assert self._index is not None  # noqa: S101 - callers build it first
+        recorded = allocation.get("child")
+        if recorded is not None:
+            self._index.add(child_id, Identity.from_person(recorded))
+
+
 def allocation_for(
     contact: Mapping[str, Any], allocations: Iterable[Mapping[str, Any]]
 ) -> Mapping[str, Any] | None:
-    """The allocation of a child in the contact, if any child is already open to a team.
-
-    A child's social-care id decides; otherwise the child's identity must match
-    the allocation's recorded child with confidence.
-    """
-    children = [s for s in contact["subjects"] if s["role"] in ("CHILD", "SIBLING")]
-    for allocation in allocations:
-        for child in children:
-            ids = {
-                i["value"] for i in child["identifiers"] if i["scheme"] == "LOCAL_SOCIAL_CARE_ID"
-            }
-            if allocation["child_id"] in ids:
-                return allocation
-            recorded = allocation.get("child")
-            if recorded is not None:
-                match = compare(Identity.from_person(child), Identity.from_person(recorded))
-                if match.confidence >= MATCHED_AT:
-                    return allocation
-    return None
+    """The allocation of a child in the contact, if any (see :meth:`Allocations.for_contact`)."""
+    return Allocations(allocations).for_contact(contact)
 
 
 def plan(
     contact: Mapping[str, Any],
     authority: Authority,
-    allocations: Iterable[Mapping[str, Any]],
+    allocations: Allocations | Iterable[Mapping[str, Any]],
     now: datetime,
 ) -> TriagePlan:
     """Everything triage does with a contact."""
@@ -142,7 +200,8 @@ def plan(
     out_of_hours = not authority.is_office_hours(received)
     urgent = rag.outcome == "RED"
     decisions = [rag]
-    allocation = allocation_for(contact, allocations)
+    known = allocations if isinstance(allocations, Allocations) else Allocations(allocations)
+    allocation = known.for_contact(contact)
     if allocation is not None:
         team, route = allocation["team_key"], "allocated-child"
     elif urgent and out_of_hours:

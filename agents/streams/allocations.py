@@ -51,7 +51,7 @@ def apply(ctx: WorkerContext, record: object) -> None:
     raw = raw_record(record)
     child = (raw.key or b"").decode()
     if not raw.value:
-        ctx.allocations.pop(child, None)
+        ctx.allocations.remove(child)
         return
     try:
         received = ctx.open(raw, ALLOCATION, SOCIAL_CARE)
@@ -60,4 +60,4 @@ def apply(ctx: WorkerContext, record: object) -> None:
             "allocation at offset %d not trusted: %s %s", raw.offset, refused.reason, refused
         )
         return
-    ctx.allocations[child] = received.value
+    ctx.allocations.put(received.value)

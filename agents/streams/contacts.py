@@ -42,7 +42,7 @@ async def handle_contact(ctx: WorkerContext, event: Any) -> None:
     if existing is not None and existing["contact"]["contact_id"] == contact["contact_id"]:
         return  # a redelivery: everything it caused was sent before its offset was committed
     now = ctx.clock()
-    plan = triage.plan(contact, ctx.authority, ctx.allocations.values(), now)
+    plan = triage.plan(contact, ctx.authority, ctx.allocations, now)
     case = {
         "case_id": contact["case_id"],
         "contact": contact,

@@ -6,9 +6,12 @@ import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agents.triage import allocation_for, plan, rag_rating
+from agents.triage import Allocations, allocation_for, plan, rag_rating
 from broker.authority import load_authority
 from broker.codec import AvroCodec
+from broker.identity import Identity
+from broker.matching import MATCHED_AT, compare
+from connectors.synthetic.families import generate
 from tests.examples import ALLOCATION, CONTACT
 
 WIGAN = load_authority()
@@ -109,3 +112,50 @@ def test_triage_is_idempotent_and_its_values_fit_the_schemas() -> None:
         codec.encode("uk.mash.v1.InformationRequest", request)
     for notification in first.notifications:
         codec.encode("uk.mash.v1.Notification", notification)
+
+
+def _scan(contact: dict[str, Any], allocations: list[dict[str, Any]]) -> Any:
+    """Every allocation compared with every child: what the index must agree with."""
+    children = [s for s in contact["subjects"] if s["role"] in ("CHILD", "SIBLING")]
+    for allocation in allocations:
+        for child in children:
+            ids = {
+                i["value"] for i in child["identifiers"] if i["scheme"] == "LOCAL_SOCIAL_CARE_ID"
+            }
+            recorded = allocation.get("child")
+            if allocation["child_id"] in ids or (
+                recorded is not None
+                and compare(Identity.from_person(child), Identity.from_person(recorded)).confidence
+                >= MATCHED_AT
+            ):
+                return allocation
+    return None
+
+
+def test_the_allocation_index_finds_what_a_scan_of_every_allocation_finds_wiltshire_5() -> None:
+    partnership = generate(300, seed=5)
+    allocations = [dict(a) for a in partnership.allocations]
+    index = Allocations(allocations)
+    found = 0
+    for value in partnership.contacts:
+        expected = _scan(value, allocations)
+        assert index.for_contact(value) == expected, value["contact_id"]
+        found += expected is not None
+    assert found >= 10, "the synthetic partnership should hold contacts about allocated children"
+
+
+def test_an_allocation_replaced_or_removed_is_searched_as_it_now_is() -> None:
+    value = contact()
+    allocation = copy.deepcopy(ALLOCATION)
+    index = Allocations()
+    assert index.for_contact(value) is None
+    index.put(allocation)
+    assert index.for_contact(value) == allocation
+    assert allocation["child_id"] in index
+    moved = {**allocation, "team_key": "area-south"}
+    index.put(moved)
+    assert index.for_contact(value) == moved
+    assert len(index) == 1
+    index.remove(allocation["child_id"])
+    assert index.for_contact(value) is None
+    assert allocation["child_id"] not in index
