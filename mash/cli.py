@@ -11,6 +11,7 @@ import click
 from broker.errors import MashError
 from mash import __version__
 from mash.audit_commands import audit
+from mash.bench_commands import bench
 from mash.broker_commands import broker
 from mash.case_commands import cases, picture
 from mash.connector_commands import connector, connectors, data
@@ -75,6 +76,7 @@ for command in (
     audit,
     security,
     keys,
+    bench,
     web,
     users,
 ):
