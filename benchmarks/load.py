@@ -71,6 +71,7 @@ async def offer_contacts(
         # At a fixed rate: whether pictures came out as fast as contacts went in.
         "kept_up": completed / seconds >= 0.95 * rate if rate > 0 else None,
         "latency_s": latency_summary([inbox.first[k] - intake.submitted[k] for k in arrived]),
+        "intake_retries": intake.retries,
         "picture_reasons": dict(inbox.reasons),
         "unreadable_pictures": list(inbox.unreadable),
         "window_ms": (int(wall * 1000), int((wall + seconds) * 1000) + 1),

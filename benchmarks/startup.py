@@ -61,10 +61,9 @@ def exchange_services(folder: Path) -> dict[str, Service]:
 
 def service_env(settings: MashSettings, folder: Path) -> dict[str, str]:
     """The environment that points the services at the run's broker, topics and keys."""
-    # The worker keeps faust's data folder under $TMPDIR/mash-exchange, which faust
-    # creates without its parents: give the services a temporary folder that has it.
+    # The worker keeps faust's data folder under $TMPDIR: keep it in the workspace.
     scratch = folder / "tmp"
-    (scratch / "mash-exchange").mkdir(parents=True, exist_ok=True)
+    scratch.mkdir(parents=True, exist_ok=True)
     return {
         "MASH_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
         "MASH_TOPIC_PREFIX": settings.topic_prefix,

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaError
 
 from broker.codec import AvroCodec, millis
 from broker.contact_rules import rule_problems
@@ -35,6 +36,8 @@ from connectors.synthetic.model import Partnership
 NAMESPACE = uuid.UUID("8d1c6f3e-44b2-5a07-9e1f-2c3b4a5d6e7f")
 #: Contacts in flight at once when submitting as fast as possible.
 IN_FLIGHT = 256
+#: Tries to publish a contact before the run fails.
+ATTEMPTS = 3
 
 
 def bench_contacts(partnership: Partnership, run: str, first: int = 0) -> Iterator[dict[str, Any]]:
@@ -86,6 +89,8 @@ class Intake:
             keystore.case_keys(),
         )
         self._sending: set[asyncio.Task[None]] = set()
+        self.retries = 0
+        self.failures: list[BaseException] = []
 
     async def start(self) -> None:
         """Connect the producer."""
@@ -109,15 +114,38 @@ class Intake:
         self.submitted[key] = time.monotonic() if at is None else at
         task = asyncio.create_task(self._publish(key, contact))
         self._sending.add(task)
-        task.add_done_callback(self._sending.discard)
+        task.add_done_callback(self._done)
 
     async def _publish(self, key: bytes, contact: dict[str, Any]) -> None:
-        await self._publisher.publish(self.topic, CONTACT, contact, key=key)
+        """Publish, trying again after a broker error (triage drops a contact sent twice)."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                await self._publisher.publish(self.topic, CONTACT, contact, key=key)
+                return
+            except KafkaError:
+                if attempt == ATTEMPTS:
+                    raise
+                self.retries += 1
+                await asyncio.sleep(attempt)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._sending.discard(task)
+        failure = None if task.cancelled() else task.exception()
+        if failure is not None:
+            self.failures.append(failure)
 
     async def settled(self) -> None:
-        """Wait until every contact submitted so far is acknowledged (raises if one failed)."""
+        """Wait until every contact submitted so far is acknowledged.
+
+        Raises:
+            MashError: a contact could not be published, even when tried again.
+        """
         while self._sending:
-            await asyncio.gather(*list(self._sending))
+            await asyncio.wait(list(self._sending))
+        if self.failures:
+            raise MashError(
+                f"{len(self.failures)} contact(s) could not be published: {self.failures[0]!r}"
+            )
 
 
 class Arrivals:

@@ -148,9 +148,9 @@ def bench(
     complete when its picture reaches its team. It reports throughput (contacts/s,
     and messages/s over every topic), latency from submission to the team's
     picture (p50, p95, p99, max), the time from the worker's start to its first
-    picture, and each process's peak memory. Then, on the same broker, a plain
-    aiokafka relay over the same five hops gives the ceiling each figure is
-    compared with.
+    picture, and each process's CPU time per contact and peak memory. Then, on
+    the same broker, a plain aiokafka relay over the same five hops gives the
+    ceiling each figure is compared with. docs/performance.md explains the method.
 
     Examples: 'mash bench --contacts 500' (throughput);
     'mash bench --engine kafka --rate 50 --seconds 30' (latency).
