@@ -45,12 +45,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka.errors import KafkaConnectionError, KafkaError
 from aiokafka.protocol.admin import CreateAclsRequest_v1, DescribeAclsRequest_v1
 from aiokafka.protocol.api import Request
 
 from broker.catalogue import Agency, TopicSpec, request_topic, team_topic, topic_name
-from broker.errors import BrokerUnreachable, ConfigurationError, TopicAdminError
+from broker.errors import ConfigurationError, TopicAdminError
 from broker.settings import MashSettings
 from broker.topic_admin import AdminConnection
 
@@ -403,17 +402,7 @@ class AclAdmin(AdminConnection):
         raise TopicAdminError(f"cannot {what}: {message or f'Kafka error code {code}'}")
 
     async def _send(self, request: Request) -> Any:
-        try:
-            node = self._client._client.get_random_node()
-            return await self._client._client.send(node, request)
-        except KafkaConnectionError as exc:
-            raise BrokerUnreachable(
-                f"lost the broker at {self._settings.bootstrap_servers}: {exc}"
-            ) from exc
-        except KafkaError as exc:
-            raise TopicAdminError(
-                f"ACL request failed: {exc}", retriable=bool(exc.retriable)
-            ) from exc
+        return await self._send_raw(request, "ACL request")
 
 
 async def apply_acls(settings: MashSettings, acls: Sequence[Acl]) -> AclReport:

@@ -37,6 +37,7 @@ from broker.engines.kafka_config import (
     kraft_properties,
     properties_text,
     scram_arguments,
+    scram_jaas,
     secured_properties,
 )
 from broker.tls import write_new_file
@@ -112,15 +113,11 @@ def write_deployment(
 
 
 def _client_properties(tls: BrokerTls, admin_password: str) -> str:
-    jaas = (
-        "org.apache.kafka.common.security.scram.ScramLoginModule required "
-        f'username="{ADMIN}" password="{admin_password}";'
-    )
     return properties_text(
         {
             "security.protocol": "SASL_SSL",
             "sasl.mechanism": SCRAM_MECHANISM,
-            "sasl.jaas.config": jaas,
+            "sasl.jaas.config": scram_jaas(ADMIN, admin_password),
             "ssl.truststore.type": "PEM",
             "ssl.truststore.location": str(tls.ca_file),
         }

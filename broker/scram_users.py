@@ -19,7 +19,6 @@ import secrets
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from aiokafka.errors import KafkaConnectionError, KafkaError
 from aiokafka.protocol.api import Request, RequestStruct, Response
 from aiokafka.protocol.types import (
     CompactArray,
@@ -33,7 +32,7 @@ from aiokafka.protocol.types import (
 )
 from pydantic import SecretStr
 
-from broker.errors import BrokerUnreachable, TopicAdminError
+from broker.errors import TopicAdminError
 from broker.settings import MashSettings
 from broker.topic_admin import AdminConnection
 
@@ -129,15 +128,7 @@ class ScramAdmin(AdminConnection):
         """
         if not users:
             return
-        try:
-            node = self._client._client.get_random_node()
-            response = (await self._client._client.send(node, _Upsert(users))).to_object()
-        except KafkaConnectionError as exc:
-            raise BrokerUnreachable(
-                f"lost the broker at {self._settings.bootstrap_servers}: {exc}"
-            ) from exc
-        except KafkaError as exc:
-            raise TopicAdminError(f"setting SCRAM users failed: {exc}") from exc
+        response = (await self._send_raw(_Upsert(users), "setting SCRAM users")).to_object()
         refused = [r for r in response["results"] if r["error_code"] != 0]
         if any(r["error_code"] == CLUSTER_AUTHORIZATION_FAILED for r in refused):
             raise TopicAdminError(

@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import enum
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaConnectionError, KafkaError
+from aiokafka.protocol.api import Request
 
 from broker.catalogue import TopicSpec
 from broker.errors import BrokerUnreachable, TopicAdminError
@@ -75,6 +76,9 @@ def differences(spec: TopicSpec, state: TopicState) -> tuple[str, ...]:
     return tuple(found)
 
 
+T = TypeVar("T")
+
+
 class AdminConnection:
     """An admin connection to the configured broker, opened and closed with ``async with``.
 
@@ -109,6 +113,27 @@ class AdminConnection:
         traceback: TracebackType | None,
     ) -> None:
         await self._client.close()
+
+    async def _admin_call(self, request: Awaitable[T], what: str) -> T:
+        """Await an admin request, a lost broker or a Kafka error said as ours.
+
+        Raises:
+            BrokerUnreachable: the connection to the broker was lost.
+            TopicAdminError: ``what`` failed, retriable when Kafka says so.
+        """
+        try:
+            return await request
+        except KafkaConnectionError as exc:
+            raise BrokerUnreachable(
+                f"lost the broker at {self._settings.bootstrap_servers}: {exc}"
+            ) from exc
+        except KafkaError as exc:
+            raise TopicAdminError(f"{what} failed: {exc}", retriable=bool(exc.retriable)) from exc
+
+    async def _send_raw(self, request: Request[Any], what: str) -> Any:
+        """Send a request aiokafka's admin client has no method for (ACLs, SCRAM users)."""
+        node = self._client._client.get_random_node()
+        return await self._admin_call(self._client._client.send(node, request), what)
 
 
 class TopicAdmin(AdminConnection):
@@ -240,16 +265,7 @@ class TopicAdmin(AdminConnection):
         return raced
 
     async def _call(self, request: Any) -> Any:
-        try:
-            return await request
-        except KafkaConnectionError as exc:
-            raise BrokerUnreachable(
-                f"lost the broker at {self._settings.bootstrap_servers}: {exc}"
-            ) from exc
-        except KafkaError as exc:
-            raise TopicAdminError(
-                f"topic admin request failed: {exc}", retriable=bool(exc.retriable)
-            ) from exc
+        return await self._admin_call(request, "topic admin request")
 
 
 async def apply_catalogue(settings: MashSettings, specs: Sequence[TopicSpec]) -> list[TopicReport]:

@@ -188,10 +188,7 @@ def secured_properties(
     """
     supers = [f"User:{BROKER_USER}", f"User:{tls.principal}"]
     supers += [f"User:{name}" for name in security.super_users]
-    jaas = (
-        "org.apache.kafka.common.security.scram.ScramLoginModule required "
-        f'username="{BROKER_USER}" password="{tls.password}";'
-    )
+    jaas = scram_jaas(BROKER_USER, tls.password)
     return {
         "listeners": f"CLIENT://{listen},CONTROLLER://{controller}",
         "advertised.listeners": f"CLIENT://{advertise}",
@@ -210,6 +207,14 @@ def secured_properties(
         "allow.everyone.if.no.acl.found": "false",
         "super.users": ";".join(supers),
     }
+
+
+def scram_jaas(user: str, password: str) -> str:
+    """The JAAS line with which a Kafka client or the broker logs in as a SCRAM user."""
+    return (
+        "org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{user}" password="{password}";'
+    )
 
 
 def properties_text(properties: Mapping[str, str]) -> str:
