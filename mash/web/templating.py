@@ -154,6 +154,7 @@ def render(
         "team_names": {team.key: team.name for team in console.authority.teams},
         "navigation": navigation(member, request.url.path),
         "flash": flash,
+        "feed_version": console.feed.version,
     }
     html = console.templates.get_template(template).render({**common, **context})
     return HTMLResponse(html, status_code=status_code)

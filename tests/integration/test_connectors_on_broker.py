@@ -52,12 +52,12 @@ async def test_connectors_answer_signed_requests_and_refuse_the_rest(
 
     stop = asyncio.Event()
     readies = {agency: asyncio.Event() for agency in AGENCIES}
+    connectors = {
+        agency: Connector(Agency(agency), indexes[agency], settings, keystore)
+        for agency in AGENCIES
+    }
     tasks = [
-        asyncio.create_task(
-            Connector(Agency(agency), indexes[agency], settings, keystore).run(
-                stop, readies[agency]
-            )
-        )
+        asyncio.create_task(connectors[agency].run(stop, readies[agency]))
         for agency in AGENCIES
     ]
     police = next(r for r in indexes["police"].records.values() if r.findings)
@@ -90,7 +90,11 @@ async def test_connectors_answer_signed_requests_and_refuse_the_rest(
             to_police,
             key=str(to_police["case_id"]).encode(),
         )
-        answers = await read_responses(settings, keystore, count=3)
+        try:
+            answers = await read_responses(settings, keystore, count=3)
+        except AssertionError as missing:
+            answered = {agency: c.answered for agency, c in connectors.items()}
+            raise AssertionError(f"{missing}; the connectors answered {answered}") from None
     finally:
         await producer.stop()
         stop.set()

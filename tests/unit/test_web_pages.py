@@ -23,6 +23,7 @@ from broker.codec import AvroCodec
 from broker.keystore import Keystore
 from broker.sealing import seal
 from mash.web.console import Console
+from mash.web.pages.live import starting_version
 from tests.examples import FAMILY_PICTURE
 from tests.web_support import PASSWORD, client_for, csrf_token, make_console, sign_in
 
@@ -376,3 +377,29 @@ VALID_CONTACT = {
     "consent_date-year": "2026",
     "lawful_basis": ["CONSENT", "UK_GDPR_ART_6_1_E_PUBLIC_TASK"],
 }
+
+
+def test_a_page_carries_its_feed_version_and_the_event_stream_catches_up_from_it(
+    console: Console, client: TestClient
+) -> None:
+    """What arrives between a page's rendering and its event stream opening is not missed."""
+    sign_in(client, "duty.manager")
+    console.feed.version = 4
+    page = client.get("/cases")
+    assert '<meta name="mash-feed-version" content="4">' in page.text
+    console.feed.version = 5  # the routing record arrives before the browser subscribes
+    with client.stream("GET", "/events?since=4") as stream:
+        lines = stream.iter_lines()
+        assert next(lines) == "retry: 2000"
+        assert next(lines) == ""
+        assert [next(lines), next(lines), next(lines)] == ["id: 5", "event: changed", "data: 5"]
+
+
+@pytest.mark.parametrize(
+    ("given", "current", "start"),
+    [(None, 7, 7), ("3", 7, 3), ("7", 7, 7), ("9", 7, -1), ("x", 7, 7), ("-2", 7, 7)],
+)
+def test_the_event_stream_starts_from_the_pages_version_or_now(
+    given: str | None, current: int, start: int
+) -> None:
+    assert starting_version(given, current) == start

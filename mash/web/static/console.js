@@ -28,7 +28,11 @@ if (regions.length && 'EventSource' in window) {
   for (const region of regions) {
     region.dataset.liveHtml = region.innerHTML
   }
-  const events = new EventSource('/events')
+  // From the feed version this page was rendered from: nothing that arrives
+  // before the stream opens is missed (the server tells at once).
+  const rendered = document.querySelector('meta[name="mash-feed-version"]')
+  const since = rendered ? `?since=${encodeURIComponent(rendered.content)}` : ''
+  const events = new EventSource(`/events${since}`)
   events.addEventListener('changed', () => {
     for (const region of regions) {
       refresh(region).catch(() => {})
