@@ -4,7 +4,8 @@ People are referred to by keyed hashes (HMAC-SHA256 under the authority's
 pseudonym key) of their identifiers, so a compliance officer holding the key can
 find everything about one person, and nobody else can. A record's id is derived
 from what it records, so a redelivered event yields the same id and the audit
-chain keeps it once. Records are submitted to ``mash.audit.pending.v1``; the
+chain keeps it once. Records are submitted to ``mash.audit.pending.v1``, the
+records of one event together in one ``uk.mash.v1.AuditSubmission``; the
 audit writer (``agents.audit_writer``) sets ``sequence``, ``previous_record_hash``,
 ``source_offset``, ``key_id`` and ``signature`` as it chains them.
 """
@@ -21,9 +22,22 @@ from typing import Any
 from broker.codec import millis
 
 AUDIT_SCHEMA = "uk.mash.v1.AuditRecord"
+SUBMISSION_SCHEMA = "uk.mash.v1.AuditSubmission"
+#: Records per submission at most: an answer about a large family can carry
+#: hundreds of decisions, and a message must stay under the codec's 1 MiB limit
+#: (an AuditRecord is under 2 KB).
+RECORDS_PER_SUBMISSION = 256
 NAMESPACE = uuid.UUID("a1d17000-0000-5000-8000-6d6173680001")
 #: The scheme under which a person's id (uk.mash.v1.Person ``person_id``) is hashed.
 PERSON_ID = "person_id"
+
+
+def submissions(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """AuditSubmission values carrying ``records`` in order, each of a bounded size."""
+    return [
+        {"records": list(records[start : start + RECORDS_PER_SUBMISSION])}
+        for start in range(0, len(records), RECORDS_PER_SUBMISSION)
+    ]
 
 
 def subject_refs(people: Iterable[Mapping[str, Any]], key: bytes) -> list[bytes]:

@@ -10,8 +10,11 @@ root of the partition so far (``broker.audit_chain``; docs/audit-chain.md).
 Nothing is chained twice or lost across restarts without transactions: every
 chained record holds the offset of its submission, and a writer given a
 partition first reads that audit partition through, verifying it, then resumes
-after the last submission it holds. A submission the chain already holds (an
-at-least-once resend: the same record id) is skipped. A submission that is not
+at the last submission it holds. A record the chain already holds (one of that
+submission's, or an at-least-once resend: the same record id) is skipped.
+
+A submission (``uk.mash.v1.AuditSubmission``) carries the records of one event
+together; each is chained as its own entry, with the submission's offset. A submission that is not
 a trusted agent's audit record is dead-lettered, and the refusal itself chained.
 
 One writer per partition is the consumer group's doing; a second writer on the
@@ -29,7 +32,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 
-from agents.audit import Auditor
+from agents.audit import SUBMISSION_SCHEMA, Auditor
 from agents.context import AGENTS, utc_now
 from agents.wire import open_trusting_new_keys
 from broker import audit_chain
@@ -38,7 +41,7 @@ from broker.audit_verify import LogVerifier
 from broker.case_keys import ERASER
 from broker.catalogue import Agency, topic_name
 from broker.codec import AvroCodec
-from broker.deadletter import DEAD_LETTER_SCHEMA, dead_letter_for
+from broker.deadletter import DEAD_LETTER_SCHEMA, RawRecord, dead_letter_for
 from broker.decisions import CONSOLE
 from broker.envelope import Signer, Verifier
 from broker.errors import MashError, RejectedMessage
@@ -235,25 +238,51 @@ class AuditWriter:
     async def _chain(self, partition: int, record: Any) -> None:
         raw = raw_record(record)
         try:
-            received = open_trusting_new_keys(
-                raw, self.codec, self.verifier, self.keystore, RECORD, self.submitters
-            )
-            submitted = received.value
-            actor = submitted["actor"]["agent"]
-            if actor != received.envelope.sender:
-                raise RejectedMessage(
-                    "UNKNOWN_SENDER", f"{received.envelope.sender} submitted a record of {actor}"
-                )
+            records = self._submitted(raw)
         except RejectedMessage as refused:
             await self._send(self.deadletter_topic, DEAD_LETTER_SCHEMA,
                              dead_letter_for(raw, refused, WRITER), raw.key, None)  # fmt: skip
-            submitted = self.auditor.record(
-                "DEAD_LETTERED",
-                case_id=None,
-                now=self.clock(),
-                reason=f"{refused.reason}: {refused}",
-                distinct=f"{raw.topic}:{raw.partition}:{raw.offset}",
-            )
+            records = [
+                self.auditor.record(
+                    "DEAD_LETTERED",
+                    case_id=None,
+                    now=self.clock(),
+                    reason=f"{refused.reason}: {refused}",
+                    distinct=f"{raw.topic}:{raw.partition}:{raw.offset}",
+                )
+            ]
+        for submitted in records:
+            await self._chain_record(partition, submitted, raw)
+
+    def _submitted(self, raw: RawRecord) -> list[dict[str, Any]]:
+        """The records of one submission, each one its sender's own.
+
+        A lone ``AuditRecord`` (as releases before 0.3.0 submitted) is accepted
+        as a submission of one.
+
+        Raises:
+            RejectedMessage: the submission is not trusted, or not its sender's.
+        """
+        received = open_trusting_new_keys(
+            raw, self.codec, self.verifier, self.keystore, None, self.submitters
+        )
+        schema = received.decoded.schema
+        if schema == SUBMISSION_SCHEMA:
+            records: list[dict[str, Any]] = received.value["records"]
+        elif schema == RECORD:
+            records = [received.value]
+        else:
+            raise RejectedMessage("WRONG_SCHEMA", f"expected {SUBMISSION_SCHEMA}, got {schema}")
+        sender = received.envelope.sender
+        for submitted in records:
+            actor = submitted["actor"]["agent"]
+            if actor != sender:
+                raise RejectedMessage("UNKNOWN_SENDER", f"{sender} submitted a record of {actor}")
+        return records
+
+    async def _chain_record(
+        self, partition: int, submitted: dict[str, Any], raw: RawRecord
+    ) -> None:
         recent = self.recent[partition]
         if submitted["record_id"] in recent:
             return  # already chained: a submitter sent it again
@@ -335,7 +364,9 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka i
             for tp in assigned:
                 head, recent = recovered[tp.partition]
                 if head.source_offset is not None:
-                    consumer.seek(tp, int(head.source_offset) + 1)
+                    # The last submission again: the rest of its records, if a
+                    # stop came part-way through it (those chained are skipped).
+                    consumer.seek(tp, int(head.source_offset))
                 # Only now is the partition written: records fetched before are dropped.
                 writer.heads[tp.partition], writer.recent[tp.partition] = head, recent
         except Exception as exc:  # aiokafka would only log it

@@ -176,7 +176,7 @@ class WorkerContext:
         """Dead-letter a record ``agent`` cannot accept, audit that, and wait for both."""
         outbox = self.outboxes[agent]
         await outbox.dead_letter(self.topics.deadletter, record, refused, agent)
-        await self.audit(
+        self.audit(
             agent,
             "DEAD_LETTERED",
             case_id=None,
@@ -185,10 +185,8 @@ class WorkerContext:
         )
         await outbox.settle()
 
-    async def audit(self, agent: str, action: str, **fields: Any) -> None:
-        """Submit one audit record of ``agent`` for the audit writer to chain."""
+    def audit(self, agent: str, action: str, **fields: Any) -> None:
+        """Add an audit record of ``agent`` to its outbox: submitted when the event settles."""
         record = self.auditors[agent].record(action, now=self.clock(), **fields)
         key = str(record["case_id"]).encode() if record["case_id"] else None
-        await self.outboxes[agent].send(
-            self.topics.audit_pending, "uk.mash.v1.AuditRecord", record, key
-        )
+        self.outboxes[agent].audit(self.topics.audit_pending, record, key)

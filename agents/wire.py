@@ -16,6 +16,7 @@ from typing import Any
 
 import faust
 
+from agents.audit import SUBMISSION_SCHEMA, submissions
 from broker.case_keys import CaseKeys
 from broker.codec import AvroCodec
 from broker.deadletter import DEAD_LETTER_SCHEMA, RawRecord, dead_letter_for
@@ -49,7 +50,7 @@ def open_trusting_new_keys(
     codec: AvroCodec,
     verifier: Verifier,
     keystore: Keystore,
-    expected: str,
+    expected: str | None,
     senders: frozenset[str],
 ) -> Received:
     """:func:`broker.transport.open_record` with the keystore's current keys.
@@ -72,6 +73,10 @@ class Outbox:
     Sends are batched by the producer; ``settle`` waits until every send of the
     current event is acknowledged and raises if one failed, so a handler never
     finishes (and its event is never committed) with an output lost.
+
+    Audit records are kept until ``settle`` and then submitted together, one
+    ``uk.mash.v1.AuditSubmission`` per case: an event that makes twenty sharing
+    decisions costs one message to audit, not twenty.
     """
 
     def __init__(
@@ -82,6 +87,7 @@ class Outbox:
         self.signer = signer
         self.case_keys = case_keys
         self._pending: list[Awaitable[Any]] = []
+        self._audit: dict[tuple[str, bytes | None], list[dict[str, Any]]] = {}
 
     async def send(
         self, topic: str, schema: str, value: Mapping[str, Any], key: bytes | None
@@ -100,8 +106,20 @@ class Outbox:
             )
         )
 
+    def audit(self, topic: str, record: dict[str, Any], key: bytes | None) -> None:
+        """Keep an audit record, to be submitted with the event's others at ``settle``."""
+        self._audit.setdefault((topic, key), []).append(record)
+
     async def settle(self) -> None:
-        """Wait for every send since the last settle to be acknowledged."""
+        """Submit the audit records kept, then wait for every send since the last settle.
+
+        Raises:
+            CaseErased: the audit records are about an erased case.
+        """
+        audit, self._audit = self._audit, {}
+        for (topic, key), records in audit.items():
+            for submission in submissions(records):
+                await self.send(topic, SUBMISSION_SCHEMA, submission, key)
         pending, self._pending = self._pending, []
         await asyncio.gather(*pending)
 

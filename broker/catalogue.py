@@ -187,9 +187,10 @@ def catalogue(team_keys: Iterable[str], prefix: str = "") -> tuple[TopicSpec, ..
         TopicSpec(
             topic_name("audit.pending", prefix),
             AUDIT_PARTITIONS,
-            "uk.mash.v1.AuditRecord",
+            "uk.mash.v1.AuditSubmission",
             "case_id",
-            "Audit records from agents and connectors, waiting for the audit writer to chain them.",
+            "Audit records from agents and connectors, each event's together, waiting for the"
+            " audit writer to chain them.",
         ),
         TopicSpec(
             topic_name("audit", prefix),

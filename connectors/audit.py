@@ -11,17 +11,17 @@ Records are built by :class:`agents.audit.Auditor` under the authority's
 pseudonym key, so they hold no personal data in the clear, and their ids are
 derived from the request: answering it again after a crash gives the same
 records, which the audit writer chains once. They go to
-``mash.audit.pending.v1``, keyed by the case id like the case's other records.
+``mash.audit.pending.v1`` together, one ``uk.mash.v1.AuditSubmission``, keyed
+by the case id like the case's other records.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from agents.audit import AUDIT_SCHEMA, Auditor
+from agents.audit import SUBMISSION_SCHEMA, Auditor, submissions
 from broker.catalogue import Agency, topic_name
 from broker.pseudonyms import pseudonym_key
 from broker.transport import Publisher
@@ -89,7 +89,7 @@ class ConnectorAudit:
         response: Mapping[str, Any],
         outcome: Outcome,
     ) -> int:
-        """Publish the records of one answered request and wait for every acknowledgement.
+        """Submit the records of one answered request together and wait for the acknowledgement.
 
         Returns:
             How many records were submitted.
@@ -99,9 +99,8 @@ class ConnectorAudit:
         """
         key = str(request["case_id"]).encode()
         records = self.records(request, response, outcome)
-        await asyncio.gather(
-            *(publisher.publish(self.topic, AUDIT_SCHEMA, record, key=key) for record in records)
-        )
+        for submission in submissions(records):
+            await publisher.publish(self.topic, SUBMISSION_SCHEMA, submission, key=key)
         return len(records)
 
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import click
 from aiokafka.errors import KafkaError
 
-from agents.audit import AUDIT_SCHEMA, Auditor
+from agents.audit import SUBMISSION_SCHEMA, Auditor
 from broker.case_keys import ERASER
 from broker.catalogue import topic_name
 from broker.errors import ConfigurationError, MashError
@@ -94,6 +94,6 @@ async def _audit(
         keystore.signing_key(ERASER),
         keystore.case_keys(),
         topic_name("audit.pending", settings.topic_prefix),
-        AUDIT_SCHEMA,
-        [(str(case_id).encode(), record)],
+        SUBMISSION_SCHEMA,
+        [(str(case_id).encode(), {"records": [record]})],
     )

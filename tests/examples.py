@@ -1053,6 +1053,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "uk.mash.v1.Allocation": ALLOCATION,
     "uk.mash.v1.Notification": NOTIFICATION,
     "uk.mash.v1.AuditRecord": AUDIT_RECORD,
+    "uk.mash.v1.AuditSubmission": {"records": [AUDIT_RECORD]},
     "uk.mash.v1.AuditCheckpoint": AUDIT_CHECKPOINT,
     "uk.mash.v1.DeadLetter": DEAD_LETTER,
     "uk.mash.v1.MashDecision": MASH_DECISION,

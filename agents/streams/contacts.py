@@ -61,7 +61,7 @@ async def handle_contact(ctx: WorkerContext, event: Any) -> None:
         "overdue_notified": False,
     }
     case_id, subjects, consent = contact["case_id"], contact["subjects"], contact["consent"]
-    await ctx.audit(
+    ctx.audit(
         AGENT,
         "CONTACT_RECEIVED",
         case_id=case_id,
@@ -77,7 +77,7 @@ async def handle_contact(ctx: WorkerContext, event: Any) -> None:
         await outbox.send(
             ctx.topics.request(request["agency"]), "uk.mash.v1.InformationRequest", request, key
         )
-        await ctx.audit(
+        ctx.audit(
             AGENT,
             "REQUEST_ISSUED",
             case_id=case_id,
@@ -94,7 +94,7 @@ async def handle_contact(ctx: WorkerContext, event: Any) -> None:
     raised_by = plan.decisions[len(plan.decisions) - len(plan.notifications) :]
     for notification, decision in zip(plan.notifications, raised_by, strict=True):
         await outbox.send(ctx.topics.notifications, "uk.mash.v1.Notification", notification, key)
-        await ctx.audit(
+        ctx.audit(
             AGENT,
             "NOTIFICATION_RAISED",
             case_id=case_id,

@@ -74,7 +74,7 @@ async def handle_deadline(ctx: WorkerContext, key: bytes) -> None:
         await ctx.outboxes[AGENT].send(
             ctx.topics.notifications, "uk.mash.v1.Notification", notification, key
         )
-        await ctx.audit(
+        ctx.audit(
             AGENT,
             "OVERDUE",
             case_id=case["case_id"],

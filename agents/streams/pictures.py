@@ -49,7 +49,7 @@ async def handle_picture(ctx: WorkerContext, event: Any) -> None:
     )  # fmt: skip
     await outbox.send(ctx.topics.team(team), "uk.mash.v1.SealedPicture", sealed, key)
     contact = case["contact"]
-    await ctx.audit(
+    ctx.audit(
         AGENT,
         "PICTURE_ROUTED",
         case_id=picture["case_id"],

@@ -58,13 +58,13 @@ async def handle_response(ctx: WorkerContext, event: Any) -> None:
         "consent_status": shared["consent_status"],
         "consent_overridden": shared["consent_overridden"],
     }
-    await ctx.audit(AGENT, "RESPONSE_RECEIVED", people=request["subjects"], **common)
+    ctx.audit(AGENT, "RESPONSE_RECEIVED", people=request["subjects"], **common)
     # With whom: the team the case is routed to, which is sent what is shared
     # (Wigan thresholds, Consent and Confidentiality: what was shared, and why).
     team = {"team_key": case["team_key"], "agency": None}
     for decision in result.decisions:
         people = [s for s in request["subjects"] if s["person_id"] == decision["person_id"]]
-        await ctx.audit(
+        ctx.audit(
             AGENT,
             ACTIONS.get(decision["outcome"], "OTHER"),
             people=people,
@@ -78,7 +78,7 @@ async def handle_response(ctx: WorkerContext, event: Any) -> None:
         )
     if result.consent_overridden:
         override = request["consent"]["override"] or {}
-        await ctx.audit(
+        ctx.audit(
             AGENT,
             "CONSENT_OVERRIDE",
             people=request["subjects"],

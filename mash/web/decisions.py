@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from agents.audit import AUDIT_SCHEMA, Auditor
+from agents.audit import SUBMISSION_SCHEMA, Auditor
 from broker.catalogue import topic_name
 from broker.codec import millis
 from broker.decisions import (
@@ -136,6 +136,6 @@ async def record_decision(
         signing,
         keystore.case_keys(),
         topic_name("audit.pending", settings.topic_prefix),
-        AUDIT_SCHEMA,
-        [(key, audit_record)],
+        SUBMISSION_SCHEMA,
+        [(key, {"records": [audit_record]})],
     )

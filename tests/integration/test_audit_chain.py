@@ -44,6 +44,7 @@ from mash.cli import mash
 
 NOW = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
 RECORD = "uk.mash.v1.AuditRecord"
+SUBMISSION = "uk.mash.v1.AuditSubmission"
 
 
 def submissions(keystore: Keystore, count: int, agent: str = "agent.policy") -> list[dict]:
@@ -160,6 +161,65 @@ async def test_a_restarted_writer_continues_each_chain_without_duplicates(
     assert log.verdict.intact, log.verdict.breaks
     assert len(log.records) == 53
     assert len({r["record_id"] for r in log.records}) == 53
+
+
+class StopsPartWay(AuditWriter):
+    """A writer that stops after chaining (and sending) ``after`` records, as a crash would."""
+
+    def __init__(self, *args: object, after: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.after = after
+
+    async def _chain_record(self, partition: int, submitted: dict, raw: object) -> None:
+        if self.after == 0:
+            await asyncio.gather(*self._sends)
+            raise RuntimeError("stopped part-way through a submission")
+        self.after -= 1
+        await super()._chain_record(partition, submitted, raw)  # type: ignore[arg-type]
+
+
+async def test_a_submission_is_chained_record_by_record_and_a_writer_stopped_part_way_finishes_it(
+    settings: MashSettings, keystore: Keystore
+) -> None:
+    """One message carries an event's records; each is its own entry, none lost or doubled."""
+    await apply_catalogue(settings, catalogue([], settings.topic_prefix))
+    case = uuid.uuid4()
+    records = [dict(r, case_id=case) for r in submissions(keystore, 10)]
+    await publish_signed(
+        settings, keystore.signing_key("agent.policy"), keystore.case_keys(),
+        topic_name("audit.pending", settings.topic_prefix), SUBMISSION,
+        [(str(case).encode(), {"records": records})],
+    )  # fmt: skip
+    stopping = StopsPartWay(settings, keystore, SUBMITTERS, after=4)
+    with pytest.raises(RuntimeError, match="part-way"):
+        await asyncio.wait_for(stopping.run(asyncio.Event()), 60)
+    part = await read_topic(settings, keystore.keyring())
+    assert [r["record_id"] for r in part.records] == [r["record_id"] for r in records[:4]]
+
+    async with running_writer(settings, keystore):
+        log = await chained(settings, keystore, 10)
+    assert log.verdict.intact, log.verdict.breaks
+    assert [r["record_id"] for r in log.records] == [r["record_id"] for r in records]
+    assert [r["sequence"] for r in log.records] == list(range(10))
+    assert len({r["source_offset"] for r in log.records}) == 1, "all from the one submission"
+
+
+async def test_a_submission_holding_another_agents_record_is_refused_whole(
+    settings: MashSettings, keystore: Keystore
+) -> None:
+    await apply_catalogue(settings, catalogue([], settings.topic_prefix))
+    own = submissions(keystore, 3)
+    foreign = submissions(keystore, 1, agent="agent.routing")
+    await publish_signed(
+        settings, keystore.signing_key("agent.policy"), keystore.case_keys(),
+        topic_name("audit.pending", settings.topic_prefix), SUBMISSION,
+        [(None, {"records": [*own, *foreign]})],
+    )  # fmt: skip
+    async with running_writer(settings, keystore):
+        log = await chained(settings, keystore, 1)
+    ((refused),) = log.records
+    assert refused["action"] == "DEAD_LETTERED"
+    assert "agent.policy submitted a record of agent.routing" in refused["reason"]
 
 
 # Corruption probes (STYLE.md; transparency-dev/merkle's tests): each changes the

@@ -83,8 +83,10 @@ class Worker:
         return found
 
     def audit(self, action: str | None = None) -> list[dict[str, Any]]:
-        """The audit records sent (with ``action`` only, when given)."""
-        records = [sent.value for sent in self.sent(self.ctx.topics.audit_pending)]
+        """The audit records submitted (with ``action`` only, when given), in order."""
+        submitted = self.sent(self.ctx.topics.audit_pending)
+        assert {sent.schema for sent in submitted} <= {"uk.mash.v1.AuditSubmission"}
+        records = [record for sent in submitted for record in sent.value["records"]]
         return [r for r in records if action is None or r["action"] == action]
 
     def case(self, case_id: uuid.UUID | str) -> dict[str, Any] | None:
@@ -551,7 +553,9 @@ async def test_a_consent_override_records_the_approver_by_role_and_keyed_ref_old
     assert set(override["legal_gateway"]) <= set(record["lawful_basis"])
     assert f"approved by {approver['role']}" in record["reason"]
     assert approver_ref(key, approver["name"]).hex() in record["reason"]
-    (sent,) = [s for s in worker.sent(worker.ctx.topics.audit_pending) if s.value == record]
+    (sent,) = [
+        s for s in worker.sent(worker.ctx.topics.audit_pending) if record in s.value["records"]
+    ]
     encoded = worker.ctx.codec.encode(sent.schema, sent.value)
     for part in approver["name"].split():
         assert part.encode() not in encoded

@@ -48,6 +48,7 @@ from tests.examples import INFORMATION_REQUEST
 
 PREFIX = "unit."
 AUDIT = "uk.mash.v1.AuditRecord"
+SUBMISSION = "uk.mash.v1.AuditSubmission"
 
 
 @pytest.fixture(scope="module")
@@ -285,21 +286,20 @@ async def test_the_connector_submits_its_records_signed_as_the_agency_after_the_
     connector = connector_for(police_records, keystore)
     sent = await answered(connector, keystore, request, Producer())
 
-    response, *audit = sent
+    response, submission = sent  # the response, then its audit records in one submission
     assert (response.topic, response.schema) == (topic_name("responses", PREFIX), RESPONSE)
     pending = topic_name("audit.pending", PREFIX)
-    assert {(s.topic, s.schema) for s in audit} == {(pending, AUDIT)}
+    assert (submission.topic, submission.schema) == (pending, SUBMISSION)
     assert {s.key for s in sent} == {str(request["case_id"]).encode()}
     assert {s.sender for s in sent} == {"police"}
     # what the audit writer requires of a submission: a trusted submitter, its own records
     assert "police" in SUBMITTERS
-    assert {(s.value["actor"]["agent"], s.value["actor"]["agency"]) for s in audit} == {
-        ("police", "POLICE")
-    }
-    actions = [s.value["action"] for s in audit]
+    audit = submission.value["records"]
+    assert {(r["actor"]["agent"], r["actor"]["agency"]) for r in audit} == {("police", "POLICE")}
+    actions = [r["action"] for r in audit]
     assert actions[0] == "RESPONSE_SENT"
     assert actions.count("WITHHELD") == len(actions) - 1 > 0
-    assert {s.value["response_id"] for s in audit} == {response.value["response_id"]}
+    assert {r["response_id"] for r in audit} == {response.value["response_id"]}
 
 
 async def test_a_failure_to_audit_stops_the_connector_before_its_offset_is_committed(
