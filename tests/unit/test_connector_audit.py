@@ -15,6 +15,7 @@ message. The same records on a real broker, chained by the audit writer, are in
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import uuid
 from collections.abc import Mapping
@@ -239,16 +240,11 @@ class Sent:
     value: dict[str, Any]
 
 
-async def answered(
-    connector: Connector, keystore: Keystore, request: dict[str, Any], producer: Producer
-) -> list[Sent]:
-    """Hand the connector a request as triage signs it; what it sent, verified and decoded."""
+def handed(
+    connector: Connector, keystore: Keystore, requests: list[dict[str, Any]], producer: Any
+) -> tuple[list[Received], Publisher, Receiver]:
+    """Requests as triage signs them, opened by the connector's receiver, and its publisher."""
     codec, case_keys = AvroCodec(), keystore.case_keys()
-    topic, key = connector.requests, str(request["case_id"]).encode()
-    value = case_keys.encrypt(topic, key, codec.encode(REQUEST, request))
-    headers = Signer(keystore.signing_key(TRIAGE)).sign(
-        topic, key, value, codec.store.fingerprint_bytes(REQUEST)
-    )
     publisher = Publisher(producer, codec, Signer(keystore.signing_key("police")), case_keys)
     receiver = Receiver(
         None,  # nothing is received here: the record is given to it
@@ -257,11 +253,27 @@ async def answered(
         case_keys=case_keys,
         dead_letters=publisher,
         dead_letter_topic=connector.dead_letters,
-        expected={topic: REQUEST},
+        expected={connector.requests: REQUEST},
         name="connector.police",
     )
-    received: Received = receiver.open(RawRecord(topic, 0, 0, key, value, headers))
+    received = []
+    for offset, request in enumerate(requests):
+        topic, key = connector.requests, str(request["case_id"]).encode()
+        value = case_keys.encrypt(topic, key, codec.encode(REQUEST, request))
+        headers = Signer(keystore.signing_key(TRIAGE)).sign(
+            topic, key, value, codec.store.fingerprint_bytes(REQUEST)
+        )
+        received.append(receiver.open(RawRecord(topic, 0, offset, key, value, headers)))
+    return received, publisher, receiver
+
+
+async def answered(
+    connector: Connector, keystore: Keystore, request: dict[str, Any], producer: Producer
+) -> list[Sent]:
+    """Hand the connector a request as triage signs it; what it sent, verified and decoded."""
+    (received,), publisher, receiver = handed(connector, keystore, [request], producer)
     await connector._answer(received, publisher, receiver)  # the unit under test
+    codec, case_keys = AvroCodec(), keystore.case_keys()
     verifier = Verifier(keystore.keyring())
     found = []
     for offset, (name, sent_key, sent_value, sent_headers) in enumerate(producer.sent):
@@ -313,6 +325,55 @@ async def test_a_failure_to_audit_stops_the_connector_before_its_offset_is_commi
         await answered(connector, keystore, request, producer)
     assert isinstance(raised.value.__cause__, ConnectionError)
     assert [topic for topic, *_ in producer.sent] == [topic_name("responses", PREFIX)]
+
+
+@dataclass
+class InFlight(Producer):
+    """A producer whose responses are acknowledged only once ``width`` are in flight together."""
+
+    width: int = 3
+    waiting: int = 0
+    together: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def send_and_wait(
+        self, topic: str, value: bytes, *, key: bytes | None, headers: list[tuple[str, bytes]]
+    ) -> None:
+        if topic == topic_name("responses", PREFIX):
+            self.waiting += 1
+            if self.waiting == self.width:
+                self.together.set()
+            await asyncio.wait_for(self.together.wait(), 5)
+        await super().send_and_wait(topic, value, key=key, headers=headers)
+
+
+async def test_a_batch_of_requests_is_answered_together_not_one_round_trip_after_another(
+    police_records: list[AgencyRecord], keystore: Keystore
+) -> None:
+    """One after another, the first response would wait for ever for the other two."""
+    record = richest(police_records)
+    requests = [request_about(record, ["police.domestic_abuse_incident"]) for _ in range(3)]
+    connector = connector_for(police_records, keystore)
+    producer = InFlight(width=3)
+    batch, publisher, receiver = handed(connector, keystore, requests, producer)
+    await connector._answer_all(batch, publisher, receiver)
+    topics = [topic for topic, *_ in producer.sent]
+    assert topics.count(topic_name("responses", PREFIX)) == 3
+    assert topics.count(topic_name("audit.pending", PREFIX)) == 3
+    assert connector.answered == 3
+
+
+async def test_a_failure_in_a_batch_is_raised_once_the_other_answers_are_done(
+    police_records: list[AgencyRecord], keystore: Keystore
+) -> None:
+    """Nothing left running behind the failure; the batch is not committed, so all come again."""
+    record = richest(police_records)
+    requests = [request_about(record, ["police.domestic_abuse_incident"]) for _ in range(3)]
+    connector = connector_for(police_records, keystore)
+    producer = Producer(failing=frozenset({topic_name("audit.pending", PREFIX)}))
+    batch, publisher, receiver = handed(connector, keystore, requests, producer)
+    with pytest.raises(MashError, match="could not submit its audit records"):
+        await connector._answer_all(batch, publisher, receiver)
+    assert [topic for topic, *_ in producer.sent] == [topic_name("responses", PREFIX)] * 3
 
 
 # What the compliance officer reads ---------------------------------------------------------
