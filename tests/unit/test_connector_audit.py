@@ -346,16 +346,21 @@ class InFlight(Producer):
         await super().send_and_wait(topic, value, key=key, headers=headers)
 
 
+def three_requests(
+    connector: Connector, records: list[AgencyRecord], keystore: Keystore, producer: Producer
+) -> tuple[list[Received], Publisher, Receiver]:
+    """Three requests about the same person, handed to the connector as one batch."""
+    about = richest(records)
+    requests = [request_about(about, ["police.domestic_abuse_incident"]) for _ in range(3)]
+    return handed(connector, keystore, requests, producer)
+
+
 async def test_a_batch_of_requests_is_answered_together_not_one_round_trip_after_another(
     police_records: list[AgencyRecord], keystore: Keystore
 ) -> None:
     """One after another, the first response would wait for ever for the other two."""
-    record = richest(police_records)
-    requests = [request_about(record, ["police.domestic_abuse_incident"]) for _ in range(3)]
-    connector = connector_for(police_records, keystore)
-    producer = InFlight(width=3)
-    batch, publisher, receiver = handed(connector, keystore, requests, producer)
-    await connector._answer_all(batch, publisher, receiver)
+    connector, producer = connector_for(police_records, keystore), InFlight(width=3)
+    await connector._answer_all(*three_requests(connector, police_records, keystore, producer))
     topics = [topic for topic, *_ in producer.sent]
     assert topics.count(topic_name("responses", PREFIX)) == 3
     assert topics.count(topic_name("audit.pending", PREFIX)) == 3
@@ -366,13 +371,11 @@ async def test_a_failure_in_a_batch_is_raised_once_the_other_answers_are_done(
     police_records: list[AgencyRecord], keystore: Keystore
 ) -> None:
     """Nothing left running behind the failure; the batch is not committed, so all come again."""
-    record = richest(police_records)
-    requests = [request_about(record, ["police.domestic_abuse_incident"]) for _ in range(3)]
     connector = connector_for(police_records, keystore)
     producer = Producer(failing=frozenset({topic_name("audit.pending", PREFIX)}))
-    batch, publisher, receiver = handed(connector, keystore, requests, producer)
+    batch = three_requests(connector, police_records, keystore, producer)
     with pytest.raises(MashError, match="could not submit its audit records"):
-        await connector._answer_all(batch, publisher, receiver)
+        await connector._answer_all(*batch)
     assert [topic for topic, *_ in producer.sent] == [topic_name("responses", PREFIX)] * 3
 
 
