@@ -14,8 +14,9 @@ at the last submission it holds. A record the chain already holds (one of that
 submission's, or an at-least-once resend: the same record id) is skipped.
 
 A submission (``uk.mash.v1.AuditSubmission``) carries the records of one event
-together; each is chained as its own entry, with the submission's offset. A submission that is not
-a trusted agent's audit record is dead-lettered, and the refusal itself chained.
+together; each is chained as its own entry, with the submission's offset. A
+submission that is not a trusted agent's, or holds a record of another actor, is
+dead-lettered whole, and the refusal itself chained.
 
 One writer per partition is the consumer group's doing; a second writer on the
 same partition would fork the chain, which ``mash audit verify`` reports.
@@ -240,17 +241,17 @@ class AuditWriter:
         try:
             records = self._submitted(raw)
         except RejectedMessage as refused:
-            await self._send(self.deadletter_topic, DEAD_LETTER_SCHEMA,
-                             dead_letter_for(raw, refused, WRITER), raw.key, None)  # fmt: skip
-            records = [
-                self.auditor.record(
-                    "DEAD_LETTERED",
-                    case_id=None,
-                    now=self.clock(),
-                    reason=f"{refused.reason}: {refused}",
-                    distinct=f"{raw.topic}:{raw.partition}:{raw.offset}",
-                )
-            ]
+            refusal = self.auditor.record(
+                "DEAD_LETTERED",
+                case_id=None,
+                now=self.clock(),
+                reason=f"{refused.reason}: {refused}",
+                distinct=f"{raw.topic}:{raw.partition}:{raw.offset}",
+            )
+            if refusal["record_id"] not in self.recent[partition]:  # not read again on resuming
+                await self._send(self.deadletter_topic, DEAD_LETTER_SCHEMA,
+                                 dead_letter_for(raw, refused, WRITER), raw.key, None)  # fmt: skip
+            records = [refusal]
         for submitted in records:
             await self._chain_record(partition, submitted, raw)
 

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from click.testing import CliRunner
 
 from agents.audit import Auditor
@@ -38,6 +38,7 @@ from broker.keystore import Keystore
 from broker.pseudonyms import pseudonym_key
 from broker.settings import MashSettings
 from broker.topic_admin import apply_catalogue
+from broker.topic_reader import partitions_of, read_to_end
 from broker.transport import publish_signed
 from mash.audit_log import AuditLog, read_file, read_topic, verify
 from mash.cli import mash
@@ -220,6 +221,22 @@ async def test_a_submission_holding_another_agents_record_is_refused_whole(
     ((refused),) = log.records
     assert refused["action"] == "DEAD_LETTERED"
     assert "agent.policy submitted a record of agent.routing" in refused["reason"]
+    # A restarted writer reads that submission again, and neither chains nor
+    # dead-letters it a second time.
+    async with running_writer(settings, keystore) as writer:
+        assert await writer.drained()
+    assert len((await read_topic(settings, keystore.keyring())).records) == 1
+    assert len(await every_record(settings, topic_name("deadletter", settings.topic_prefix))) == 1
+
+
+async def every_record(settings: MashSettings, topic: str) -> list[bytes]:
+    reader = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers)
+    await reader.start()
+    try:
+        partitions = await partitions_of(reader, topic)
+        return [record.value async for record in read_to_end(reader, partitions)]
+    finally:
+        await reader.stop()
 
 
 # Corruption probes (STYLE.md; transparency-dev/merkle's tests): each changes the
