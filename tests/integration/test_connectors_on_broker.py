@@ -57,8 +57,7 @@ async def test_connectors_answer_signed_requests_and_refuse_the_rest(
         for agency in AGENCIES
     }
     tasks = [
-        asyncio.create_task(connectors[agency].run(stop, readies[agency]))
-        for agency in AGENCIES
+        asyncio.create_task(connectors[agency].run(stop, readies[agency])) for agency in AGENCIES
     ]
     police = next(r for r in indexes["police"].records.values() if r.findings)
     health = next(r for r in indexes["health"].records.values() if r.findings)
