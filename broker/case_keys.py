@@ -176,6 +176,20 @@ class CaseKeys:
             partial.replace(marker)
         return _destroy(self._key_path(case_id))
 
+    def refuse_if_erased(self, case_id: uuid.UUID) -> None:
+        """Raise CaseErased if the case was erased; one stat when it was not.
+
+        For a reader that keeps a case's plaintext, and so does not go through
+        the case's key (whose reading makes the same check) every time.
+
+        Raises:
+            CaseErased: the case was erased.
+        """
+        if os.path.exists(self._marker_path(case_id)):
+            erasure = self.erasure(case_id)
+            if erasure is not None:
+                raise CaseErased(case_id, erasure["erased_at"])
+
     def holds(self, case_id: uuid.UUID) -> bool:
         """Whether the vault holds a key for the case."""
         return self._key_path(case_id).exists()
