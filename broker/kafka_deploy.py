@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
-from base64 import urlsafe_b64encode
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from broker.engines.kafka_config import (
     SCRAM_MECHANISM,
     BrokerTls,
     KafkaSecurity,
+    cluster_id,
     kraft_properties,
     properties_text,
     scram_arguments,
@@ -107,8 +106,7 @@ def write_deployment(
         kafka / "admin-client.properties", _client_properties(tls, users[ADMIN].get_secret_value())
     )
     if not (kafka / "cluster-id").exists():
-        cluster_id = urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
-        write_new_file(kafka / "cluster-id", f"{cluster_id}\n".encode(), 0o644)
+        write_new_file(kafka / "cluster-id", f"{cluster_id()}\n".encode(), 0o644)
     return deployment
 
 

@@ -24,5 +24,5 @@ while IFS= read -r user; do
 done < "$conf/scram-users"
 
 "$kafka/bin/kafka-storage.sh" format --ignore-formatted --standalone \
-  --cluster-id "$(cat "$conf/cluster-id")" --config "$conf/server.properties" "${scram[@]}"
+  --cluster-id="$(cat "$conf/cluster-id")" --config "$conf/server.properties" "${scram[@]}"
 exec "$kafka/bin/kafka-server-start.sh" "$conf/server.properties"

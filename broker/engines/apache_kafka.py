@@ -16,19 +16,18 @@ and the broker's own password are made on first start under ``<data_dir>/securit
 
 from __future__ import annotations
 
-import base64
 import json
 import socket
 import ssl
 import struct
 import subprocess
-import uuid
 from importlib import resources
 from pathlib import Path
 
 from broker.engines.kafka_config import (
     BrokerTls,
     KafkaSecurity,
+    cluster_id,
     kraft_properties,
     properties_text,
     scram_arguments,
@@ -87,11 +86,6 @@ def _answers_kafka_tls(host: str, port: int, cafile: Path, timeout: float = 1.0)
         return False
     got_id, error_code = struct.unpack(">ih", answer)
     return bool(got_id == correlation_id and error_code == 0)
-
-
-def _cluster_id() -> str:
-    """A KRaft cluster id: a random UUID in URL-safe base64 without padding."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
 
 
 class ApacheKafka(BrokerProcess):
@@ -209,8 +203,7 @@ class ApacheKafka(BrokerProcess):
             self._java_command(
                 "kafka.tools.StorageTool",
                 "format",
-                "--cluster-id",
-                _cluster_id(),
+                f"--cluster-id={cluster_id()}",
                 "--config",
                 str(self.config_dir / "server.properties"),
                 "--standalone",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from base64 import urlsafe_b64encode
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +134,19 @@ class BrokerTls:
         users = {BROKER_USER: self.password}
         users.update((n, p.get_secret_value()) for n, p in security.users.items())
         return users
+
+
+def cluster_id() -> str:
+    """A new KRaft cluster id: a random UUID in URL-safe base64, without padding.
+
+    Never one that starts with "-", as Kafka's own ``Uuid.randomUuid`` never
+    gives: the storage tool's argument parser would read it as an option
+    ("argument --cluster-id/-t: expected one argument"), about one id in 64.
+    """
+    while True:
+        made = urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+        if not made.startswith("-"):
+            return made
 
 
 def scram_arguments(users: Mapping[str, str]) -> list[str]:

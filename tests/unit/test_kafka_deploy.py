@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import stat
 import subprocess
+from base64 import urlsafe_b64decode
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from broker.authority import load_authority
 from broker.credentials import principals
+from broker.engines.kafka_config import cluster_id
 from mash.cli import mash
 
 ROOT = Path(__file__).parents[2]
@@ -91,3 +93,12 @@ def test_the_start_script_says_what_is_missing(tmp_path: Path) -> None:
     )
     assert ran.returncode == 1
     assert "run 'mash security deploy' first" in ran.stderr
+
+
+def test_a_cluster_id_never_starts_with_a_dash_the_storage_tool_would_take_for_an_option() -> None:
+    """One random id in 64 did, and formatting failed: "--cluster-id: expected one argument"."""
+    ids = [cluster_id() for _ in range(5000)]
+    assert not [made for made in ids if made.startswith("-")]
+    assert {len(made) for made in ids} == {22}
+    assert {len(urlsafe_b64decode(made + "==")) for made in ids} == {16}
+    assert len(set(ids)) == len(ids)
