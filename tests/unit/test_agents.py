@@ -127,6 +127,14 @@ class Worker:
 
 @pytest.fixture
 def worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Worker]:
+    yield from a_worker(tmp_path, monkeypatch)
+
+
+def a_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, changelog: bool = True
+) -> Iterator[Worker]:
+    """A worker whose sends are kept, not sent; without ``changelog``, table writes
+    are not logged either (so the table can be written outside an agent)."""
     keystore = Keystore(tmp_path / "keys")
     keystore.ensure(["intake", *AGENCIES])
     settings = MashSettings(bootstrap_servers="127.0.0.1:9", topic_prefix=PREFIX)
@@ -149,6 +157,9 @@ def worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Worker]:
         return done
 
     monkeypatch.setattr(ctx.app.producer, "send", send)
+    if not changelog:
+        monkeypatch.setattr(ctx.cases, "on_key_set", lambda key, value: None)
+        monkeypatch.setattr(ctx.cases, "on_key_del", lambda key: None)
     ctx.app.finalize()
     yield worker
     # faust's consumer makes its thread's event loop on creation; nothing starts it here.

@@ -20,48 +20,20 @@ from typing import Any
 import pytest
 
 from agents import context
-from agents.app import create_worker
 from agents.context import CASE_STATE, DueTimes, next_due
 from agents.streams import deadlines
 from agents.streams.deadlines import cases_due, due
 from broker.case_keys import CaseErased
 from broker.codec import Decoded
 from broker.keystore import Keystore
-from broker.settings import MashSettings
-from tests.unit.test_agents import AGENCIES, PREFIX, TUESDAY_10AM, WIGAN, Worker, triaged
+from tests.unit.test_agents import TUESDAY_10AM, Worker, a_worker, triaged
 
 HOUR = timedelta(hours=1)
 
 
 @pytest.fixture
 def worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Worker]:
-    keystore = Keystore(tmp_path / "keys")
-    keystore.ensure(["intake", *AGENCIES])
-    settings = MashSettings(bootstrap_servers="127.0.0.1:9", topic_prefix=PREFIX)
-    holder: list[Worker] = []
-    ctx = create_worker(settings, WIGAN, keystore, clock=lambda: holder[0].now)
-    worker = Worker(ctx, TUESDAY_10AM)
-    holder.append(worker)
-
-    async def send(
-        topic: str,
-        key: bytes | None,
-        value: bytes,
-        partition: int | None,
-        timestamp: float | None,
-        headers: list[tuple[str, bytes]],
-    ) -> asyncio.Future[None]:
-        worker.raw.append((topic, key, value, headers))
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
-
-    monkeypatch.setattr(ctx.app.producer, "send", send)
-    monkeypatch.setattr(ctx.cases, "on_key_set", lambda key, value: None)
-    monkeypatch.setattr(ctx.cases, "on_key_del", lambda key: None)
-    ctx.app.finalize()
-    yield worker
-    ctx.app.consumer._thread.thread_loop.close()
+    yield from a_worker(tmp_path, monkeypatch, changelog=False)
 
 
 @pytest.fixture
