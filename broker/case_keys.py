@@ -142,9 +142,7 @@ class CaseKeys:
             CaseErased: the case was erased (its key is never made again).
             RejectedMessage: NO_CASE_KEY, when ``create`` is false and there is none.
         """
-        erasure = self.erasure(case_id)
-        if erasure is not None:
-            raise CaseErased(case_id, erasure["erased_at"])
+        self.refuse_if_erased(case_id)
         path = self._key_path(case_id)
         try:
             key = path.read_bytes()
@@ -179,8 +177,8 @@ class CaseKeys:
     def refuse_if_erased(self, case_id: uuid.UUID) -> None:
         """Raise CaseErased if the case was erased; one stat when it was not.
 
-        For a reader that keeps a case's plaintext, and so does not go through
-        the case's key (whose reading makes the same check) every time.
+        Reading the case's key makes this check; a reader that keeps a case's
+        plaintext, and so does not read the key every time, makes it itself.
 
         Raises:
             CaseErased: the case was erased.
