@@ -14,6 +14,7 @@ from typing import Any
 
 import faust
 
+from agents import case_state
 from agents.audit import Auditor
 from agents.triage import Allocations
 from agents.wire import Outbox, open_trusting_new_keys, raw_of
@@ -30,7 +31,6 @@ from broker.pseudonyms import pseudonym_key
 from broker.settings import MashSettings
 from broker.transport import Received
 
-CASE_STATE = "uk.mash.v1.CaseState"
 AGENTS = ("agent.triage", "agent.policy", "agent.collation", "agent.routing")
 #: The most case states a worker keeps ready to load without decrypting and
 #: decoding them (the most recently used). Each is kept pickled, 9 to 18 KB for
@@ -254,10 +254,10 @@ class WorkerContext:
             state: dict[str, Any] = pickle.loads(saved[1])  # noqa: S301  # pickled by save_case
             return state
         plain = self.case_keys.open(case_id, stored, STATE_PURPOSE, "in the case table")
-        return self.codec.decode(plain, CASE_STATE).value
+        return case_state.unpack(self.codec, plain)
 
     def save_case(self, key: bytes, case: dict[str, Any]) -> None:
-        """Write a case's state, encrypted, to the table and its changelog.
+        """Write a case's state, deflated and encrypted, to the table and its changelog.
 
         The state is also kept, pickled, for loads to come: a copy, so the
         caller may go on changing its own. Pickling is the cheapest copy that
@@ -270,7 +270,7 @@ class WorkerContext:
         Raises:
             CaseErased: the case was erased.
         """
-        plain = self.codec.encode(CASE_STATE, case)
+        plain = case_state.pack(self.codec, case)
         stored = self.case_keys.seal(case["case_id"], plain, STATE_PURPOSE)
         self.cases[key] = stored
         self._states.pop(key, None)

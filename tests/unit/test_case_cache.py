@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 
-from agents import context
-from agents.context import CASE_STATE, DueTimes, next_due
+from agents import case_state, context
+from agents.case_state import CASE_STATE
+from agents.context import DueTimes, next_due
 from agents.streams import deadlines
 from agents.streams.deadlines import cases_due, due
 from broker.case_keys import CaseErased
@@ -71,7 +72,7 @@ def decoded(worker: Worker, key: bytes) -> dict[str, Any]:
     ctx = worker.ctx
     case_id = uuid.UUID(key.decode())
     plain = ctx.case_keys.open(case_id, ctx.cases.get(key), "case-state")
-    return ctx.codec.decode(plain, CASE_STATE).value
+    return case_state.unpack(ctx.codec, plain)
 
 
 def another(case: dict[str, Any], **changes: Any) -> tuple[bytes, dict[str, Any]]:
@@ -127,7 +128,7 @@ async def test_a_row_the_table_got_otherwise_is_decoded(
     assert ctx.load_case(key) == saved
     assert len(decodes) == 1
     # Written by another worker while this one did not own the partition.
-    plain = ctx.codec.encode(CASE_STATE, saved | {"picture_revision": 3})
+    plain = case_state.pack(ctx.codec, saved | {"picture_revision": 3})
     ctx.cases.data[key] = ctx.case_keys.seal(saved["case_id"], plain, "case-state")
     loaded = ctx.load_case(key)
     assert loaded is not None
@@ -264,7 +265,7 @@ async def test_rows_the_times_do_not_know_are_decoded_once(
         for n in range(7)
     ]
     for key, case in rows:
-        plain = ctx.codec.encode(CASE_STATE, case)
+        plain = case_state.pack(ctx.codec, case)
         ctx.cases.data[key] = ctx.case_keys.seal(case["case_id"], plain, "case-state")
     expected = {key for n, (key, _) in enumerate(rows) if n % 3 == 0}
     decodes.clear()
@@ -286,7 +287,7 @@ async def test_an_erased_case_gets_a_tick_and_a_removed_one_does_not(
     removed = another(template, answer_by=now - HOUR, deadline_reached=False)
     for key, case in (known, removed):
         ctx.save_case(key, case)
-    plain = ctx.codec.encode(CASE_STATE, unknown[1])
+    plain = case_state.pack(ctx.codec, unknown[1])
     ctx.cases.data[unknown[0]] = ctx.case_keys.seal(unknown[1]["case_id"], plain, "case-state")
     assert await cases_due(ctx, now) == [removed[0]]
     del ctx.cases[removed[0]]
@@ -307,7 +308,7 @@ async def test_a_row_gone_while_a_tick_decodes_others_gets_no_tick(
     gone = another(template, answer_by=now - HOUR, deadline_reached=False)
     ctx.save_case(*gone)
     key, case = another(template, answer_by=now - HOUR, deadline_reached=False)
-    plain = ctx.codec.encode(CASE_STATE, case)
+    plain = case_state.pack(ctx.codec, case)
     ctx.cases.data[key] = ctx.case_keys.seal(case["case_id"], plain, "case-state")
     asyncio.get_running_loop().call_soon(ctx.cases.data.pop, gone[0])
     assert await cases_due(ctx, now) == [key]
