@@ -106,6 +106,8 @@ class AuditWriter:
         self._consumer: AIOKafkaConsumer | None = None
         #: Polls that brought nothing, counted so drained() can tell it has seen one.
         self._empty_polls = 0
+        #: Records chained by this writer since it started.
+        self.chained = 0
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         """Chain submissions until ``stop`` is set; then checkpoint what is left.
@@ -132,6 +134,7 @@ class AuditWriter:
         finally:
             await self._consumer.stop()
             await self._producer.stop()
+        log.info("audit writer stopped after chaining %d record(s), all checkpointed", self.chained)
 
     async def _chain_until(self, stop: asyncio.Event, ready: asyncio.Event | None) -> None:
         assert self._consumer is not None  # noqa: S101 - run() started it
@@ -294,6 +297,7 @@ class AuditWriter:
         await self._send(self.audit_topic, RECORD, entry.value, raw.key, partition)
         head.add_record(entry)
         _remember(recent, submitted["record_id"])
+        self.chained += 1
 
     async def _checkpoint(self, head: ChainHead) -> None:
         entry = audit_chain.sign(

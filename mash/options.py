@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -84,3 +86,54 @@ def stop_on_signals() -> None:
     """
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+
+
+@contextlib.contextmanager
+def signals_set(stop: asyncio.Event) -> Iterator[None]:
+    """While inside, the first Ctrl-C or SIGTERM sets ``stop`` instead of interrupting.
+
+    For a service that runs Kafka clients on the running event loop and stops
+    them itself once ``stop`` is set (``Connector.run``, ``AuditWriter.run``).
+    A KeyboardInterrupt raised into ``asyncio.run`` instead makes it cancel
+    every task left, aiokafka's own among them (each connection's reader, the
+    group coordinator, the producer's sender, the fetcher), and the service's
+    ``finally`` then stops clients that no longer work: either
+    ``AIOKafkaConsumer.stop()`` re-raises the coordinator task's cancellation
+    at once, so the consumer never leaves its group, the audit writer never
+    checkpoints and the producer is never closed; or, when that task had
+    already ended, it sends LeaveGroup on a connection whose reader is gone and
+    waits ``request_timeout_ms`` (40 s) for an answer nobody reads. Which of
+    the two happens depends on the order the cancelled tasks run in. With
+    ``stop`` set, the service finishes the batch in hand, commits it and
+    closes its clients while they still work: well within a second.
+
+    A second signal interrupts as before (the handlers in place on entry are
+    put back), for a stop that hangs. Where the loop cannot take signal
+    handlers (not the main thread, or not Unix) nothing changes.
+    """
+    loop = asyncio.get_running_loop()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    added: list[signal.Signals] = []
+
+    def put_back() -> None:
+        while added:
+            sig = added.pop()
+            loop.remove_signal_handler(sig)
+            handler = previous[sig]
+            if handler is not None:
+                signal.signal(sig, handler)
+
+    def first_signal() -> None:
+        stop.set()
+        put_back()
+
+    try:
+        for sig in previous:
+            loop.add_signal_handler(sig, first_signal)
+            added.append(sig)
+    except (NotImplementedError, RuntimeError):
+        put_back()
+    try:
+        yield
+    finally:
+        put_back()
