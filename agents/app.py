@@ -50,10 +50,35 @@ def create_worker(
             its partitions.
         tick_seconds: how often deadlines are looked for.
     """
+    app = faust_app(settings, f"{settings.topic_prefix}mash-exchange", session_timeout)
+    ctx = WorkerContext(
+        app=app, settings=settings, authority=authority, keystore=keystore, clock=clock
+    )
+    # faust takes the changelog's serializers from key_type and value_type (bytes:
+    # raw); given only a raw schema, it wrote raw bytes but decoded them as JSON on
+    # recovery, so a restarted worker never finished recovering the table.
+    ctx.cases = app.Table(
+        "cases", default=None, partitions=CASE_PARTITIONS, key_type=bytes, value_type=bytes
+    )
+    contacts.register(ctx)
+    responses.register(ctx)
+    shared.register(ctx)
+    pictures.register(ctx)
+    deadlines.register(ctx, tick_seconds)
+    allocations.register(ctx)
+    return ctx
+
+
+def faust_app(settings: MashSettings, app_id: str, session_timeout: float) -> faust.App:
+    """A faust app configured as the worker's is: its consumer group is ``app_id``.
+
+    Args:
+        session_timeout: as :func:`create_worker` takes it.
+    """
     datadirs = Path(tempfile.gettempdir()) / "mash-exchange"
     datadirs.mkdir(mode=0o700, exist_ok=True)
-    app = faust.App(
-        f"{settings.topic_prefix}mash-exchange",
+    return faust.App(
+        app_id,
         broker=broker_urls(settings),
         broker_credentials=_credentials(settings),
         store="memory://",
@@ -71,22 +96,6 @@ def create_worker(
         producer_acks=-1,
         table_standby_replicas=0,
     )
-    ctx = WorkerContext(
-        app=app, settings=settings, authority=authority, keystore=keystore, clock=clock
-    )
-    # faust takes the changelog's serializers from key_type and value_type (bytes:
-    # raw); given only a raw schema, it wrote raw bytes but decoded them as JSON on
-    # recovery, so a restarted worker never finished recovering the table.
-    ctx.cases = app.Table(
-        "cases", default=None, partitions=CASE_PARTITIONS, key_type=bytes, value_type=bytes
-    )
-    contacts.register(ctx)
-    responses.register(ctx)
-    shared.register(ctx)
-    pictures.register(ctx)
-    deadlines.register(ctx, tick_seconds)
-    allocations.register(ctx)
-    return ctx
 
 
 def _credentials(settings: MashSettings) -> object | None:

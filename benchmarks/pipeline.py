@@ -21,7 +21,9 @@ teams:
 4. the peak resident memory of each process, and optionally the worker's memory
    as open cases accumulate (``benchmarks.open_cases``);
 5. the ceiling: a plain aiokafka relay over the same hops on the same broker, at
-   the same offered rate, once the exchange is stopped (``benchmarks.relay``).
+   the same offered rate, once the exchange is stopped (``benchmarks.relay``);
+   with ``faust_relay``, the same relay again with the worker's hops as faust
+   agents, which is what faust allows agents that do no work.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ class BenchOptions:
     families: int = FAMILIES
     open_cases: tuple[int, ...] = ()
     relay_events: int | None = None
+    faust_relay: bool = False
     wait: float = 300.0
     seed: int = 7
     workspace: Path | None = None
@@ -185,6 +188,19 @@ async def _measure(
         within=options.wait,
     )
     say(f"ceiling: {ceiling['events_per_s']:,} relay events/s over {ceiling['hops']} hops")
+    faust_ceiling = None
+    if options.faust_relay:
+        say("measuring the same relay with the worker's hops as faust agents")
+        faust_ceiling = await measure_ceiling(
+            settings,
+            folder,
+            events=options.relay_event_count(),
+            rate=options.rate,
+            record_bytes=ceiling["record_bytes"],
+            within=options.wait,
+            framework="faust",
+        )
+        say(f"faust relay: {faust_ceiling['events_per_s']:,} relay events/s")
     figures: dict[str, Any] = {
         "run": {
             "engine": options.engine,
@@ -205,6 +221,8 @@ async def _measure(
         },
         "ceiling": ceiling,
         "ratios_to_ceiling": _ratios(pipeline, ceiling),
+        "faust_ceiling": faust_ceiling,
+        "faust_relay_to_relay": (_relay_ratios(faust_ceiling, ceiling) if faust_ceiling else None),
     }
     figures["targets"] = targets(figures)
     return figures
@@ -247,14 +265,22 @@ def _on_the_way(topic: str, prefix: str) -> bool:
 
 def _ratios(pipeline: dict[str, Any], ceiling: dict[str, Any]) -> dict[str, float | None]:
     """The pipeline's figures over the relay's (throughput only when both ran flat out)."""
-    latency, relay = pipeline["latency_s"], ceiling["latency_s"]
     flat_out = ceiling["offered_rate"] <= 0
     return {
         "contacts_per_relay_event": (
             ratio(pipeline["contacts_per_s"], ceiling["events_per_s"]) if flat_out else None
         ),
+        **_relay_ratios(pipeline, ceiling),
+    }
+
+
+def _relay_ratios(measured: dict[str, Any], ceiling: dict[str, Any]) -> dict[str, float | None]:
+    """Messages a second (flat out only) and latency of ``measured`` over the relay's."""
+    latency, relay = measured["latency_s"], ceiling["latency_s"]
+    flat_out = ceiling["offered_rate"] <= 0
+    return {
         "messages_per_s": (
-            ratio(pipeline["messages_per_s"], ceiling["messages_per_s"]) if flat_out else None
+            ratio(measured["messages_per_s"], ceiling["messages_per_s"]) if flat_out else None
         ),
         "latency_p50": ratio(latency["p50"], relay["p50"]),
         "latency_p99": ratio(latency["p99"], relay["p99"]),

@@ -10,7 +10,13 @@ the batch is acknowledged, as the pipeline's services do, moving raw records of
 the pipeline's mean size; nothing is decoded, verified, encrypted or signed.
 One relay event is one record through all five hops (six records on the broker).
 
-    python -m benchmarks.relay --bootstrap HOST:PORT --prefix P. --hops 0,2,3,4
+The faust relay (``framework="faust"``) runs the worker's four hops as agents
+of one faust app configured as the worker's is, each handling an event as the
+worker's agents do (its output sent and acknowledged before the next event),
+with the connector's hop still on aiokafka. Its rate over the plain relay's is
+what faust itself allows an agent that does no work.
+
+    python -m benchmarks.relay --bootstrap HOST:PORT --prefix P. --hops 0,2,3,4 [--faust]
 
 runs the hops as a service until Ctrl-C; :func:`measure_ceiling` starts both
 processes, drives events through and measures them.
@@ -29,8 +35,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import faust
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from agents.app import faust_app
 from benchmarks.report import latency_summary
 from benchmarks.services import Service, start_all, stop_all
 from benchmarks.traffic import Arrivals
@@ -46,6 +54,8 @@ WORKER_HOPS = (0, 2, 3, 4)
 CONNECTOR_HOPS = (1,)
 READY = "relay ready"
 KEY_BYTES = 36  # a case id as text, as the pipeline keys its records
+#: The session timeout the benchmark runs the worker with (its ``--session-timeout``).
+FAUST_SESSION_TIMEOUT = 6.0
 
 
 def relay_topics(prefix: str) -> list[str]:
@@ -97,6 +107,43 @@ async def relay_hop(
         await producer.stop()
 
 
+def faust_relay(settings: MashSettings, hops: list[int]) -> faust.App:
+    """The hops as agents of one faust app, each moving an event as the worker's agents do."""
+    app = faust_app(settings, f"{settings.topic_prefix}relay", FAUST_SESSION_TIMEOUT)
+    topics = relay_topics(settings.topic_prefix)
+    for hop in hops:
+        source = app.topic(topics[hop], key_serializer="raw", value_serializer="raw")
+        app.agent(source, name=f"hop{hop}")(_faust_hop(app, topics[hop + 1]))
+    return app
+
+
+def _faust_hop(app: faust.App, sink: str) -> Any:
+    async def move(stream: Any) -> None:
+        async for event in stream.events():
+            message = event.message
+            sent = await app.producer.send(
+                sink, message.key, message.value, partition=None, timestamp=None, headers=[]
+            )
+            await sent  # as Outbox.settle: acknowledged before the event is done
+
+    return move
+
+
+async def run_faust_hops(settings: MashSettings, hops: list[int]) -> None:
+    """Run some hops on faust until SIGINT or SIGTERM; say so once the app has started."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    app = faust_relay(settings, hops)
+    await app.start()
+    print(READY, flush=True)  # measure_ceiling's warm-up event waits for the partitions
+    try:
+        await stop.wait()
+    finally:
+        await app.stop()
+
+
 async def run_hops(settings: MashSettings, hops: list[int]) -> None:
     """Run some hops until SIGINT or SIGTERM; say when every hop has its partitions."""
     stop = asyncio.Event()
@@ -130,26 +177,31 @@ async def measure_ceiling(
     rate: float,
     record_bytes: int,
     within: float,
+    framework: str = "aiokafka",
 ) -> dict[str, Any]:
     """Drive ``events`` relay events through the five hops; their throughput and latency.
 
     Events are sent as fast as the producer takes them (``rate`` 0) or at
     ``rate`` a second; the window runs from the first send to the last arrival.
+    With ``framework`` "faust" the worker's hops are faust agents, on topics of
+    their own.
     """
+    if framework == "faust":
+        settings = settings.model_copy(update={"topic_prefix": f"{settings.topic_prefix}faust."})
     await apply_catalogue(settings, relay_specs(settings.topic_prefix))
     topics = relay_topics(settings.topic_prefix)
     hops_argv = ["-m", "benchmarks.relay", "--bootstrap", settings.bootstrap_servers]
     hops_argv += ["--prefix", settings.topic_prefix, "--hops"]
     services = [
         Service(
-            name,
-            [sys.executable, *hops_argv, ",".join(map(str, hops))],
+            f"{framework}-{name}",
+            [sys.executable, *hops_argv, ",".join(map(str, hops)), *flags],
             READY,
-            folder / f"{name}.log",
+            folder / f"{framework}-{name}.log",
         )
-        for name, hops in (
-            ("relay-worker-hops", WORKER_HOPS),
-            ("relay-connector-hop", CONNECTOR_HOPS),
+        for name, hops, flags in (
+            ("relay-worker-hops", WORKER_HOPS, ["--faust"] if framework == "faust" else []),
+            ("relay-connector-hop", CONNECTOR_HOPS, []),
         )
     ]
     sink = Arrivals(settings, [topics[-1]])
@@ -182,6 +234,7 @@ async def measure_ceiling(
     seconds = max(finished - started, 1e-9)
     latencies = [sink.first[key] - sent_at[key] for key in keys if key in sink.first]
     return {
+        "framework": framework,
         "hops": HOPS,
         "events": events,
         "arrived": arrived,
@@ -200,10 +253,12 @@ def main() -> None:
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--prefix", required=True)
     parser.add_argument("--hops", required=True, help="comma-separated hop numbers, 0 to 4")
+    parser.add_argument("--faust", action="store_true", help="run the hops as faust agents")
     args = parser.parse_args()
     settings = MashSettings(bootstrap_servers=args.bootstrap, topic_prefix=args.prefix)
+    hops = [int(hop) for hop in args.hops.split(",")]
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_hops(settings, [int(hop) for hop in args.hops.split(",")]))
+        asyncio.run((run_faust_hops if args.faust else run_hops)(settings, hops))
 
 
 if __name__ == "__main__":

@@ -116,6 +116,18 @@ def table(figures: dict[str, Any]) -> str:
     rows += [
         ("ratio to relay: msg/s", _shown(ratios["messages_per_s"]), "(flat out only)"),
         ("ratio to relay: p50 latency", _shown(ratios["latency_p50"]), ""),
+    ]
+    faust, faust_ratios = figures.get("faust_ceiling"), figures.get("faust_relay_to_relay")
+    if faust and faust_ratios:
+        rows += [
+            (
+                "faust relay (no work)",
+                _shown(faust["events_per_s"], "relay events/s"),
+                f"p50 {_shown(faust['latency_s'].get('p50'), 's')}",
+            ),
+            ("faust relay to relay: msg/s", _shown(faust_ratios["messages_per_s"]), ""),
+        ]
+    rows += [
         (
             "worker start to first contact handled",
             _shown(run["first_event_after_start_s"], "s"),

@@ -108,6 +108,13 @@ def _levels(value: str | None) -> tuple[int, ...]:
     "as fast as possible; at --rate, as many as contacts, up to 30 s worth.",
 )
 @click.option(
+    "--faust-relay",
+    is_flag=True,
+    help="Also run the relay with the worker's four hops as faust agents that do no "
+    "work (each event's output acknowledged before the next, as the worker's agents "
+    "do): what faust itself allows, against the plain relay.",
+)
+@click.option(
     "--wait",
     type=click.FloatRange(min=5),
     default=300.0,
@@ -134,6 +141,7 @@ def bench(
     open_cases: str | None,
     families: int,
     relay_events: int | None,
+    faust_relay: bool,
     wait: float,
     seed: int,
     workspace: Path | None,
@@ -183,6 +191,7 @@ def bench(
         families=families,
         open_cases=_levels(open_cases),
         relay_events=relay_events,
+        faust_relay=faust_relay,
         wait=wait,
         seed=seed,
         workspace=workspace,

@@ -22,7 +22,7 @@ def test_bench_measures_a_tiny_run(broker: BrokerProcess, tmp_path: Path) -> Non
     result = subprocess.run(
         [sys.executable, "-m", "mash", "bench", "--engine", broker.engine,
          "--bootstrap", broker.bootstrap, "--contacts", str(CONTACTS), "--families", "40",
-         "--relay-events", str(RELAY_EVENTS), "--wait", "60",
+         "--relay-events", str(RELAY_EVENTS), "--faust-relay", "--wait", "60",
          "--workspace", str(tmp_path / "workspace"), "--out", str(out)],
         capture_output=True, text=True, timeout=180, check=False, cwd=tmp_path,
     )  # fmt: skip
@@ -55,7 +55,15 @@ def test_bench_measures_a_tiny_run(broker: BrokerProcess, tmp_path: Path) -> Non
     assert ceiling["events_per_s"] > 0
     assert figures["ratios_to_ceiling"]["messages_per_s"] > 0  # both ran flat out
     assert figures["ratios_to_ceiling"]["latency_p50"] > 0
-    assert set(figures["targets"]) == {"throughput", "latency", "memory"}
+    assert set(figures["targets"]) == {"throughput", "latency", "hops", "memory"}
+    assert figures["targets"]["hops"]["measured"] == figures["ratios_to_ceiling"]["messages_per_s"]
+
+    faust = figures["faust_ceiling"]
+    assert faust["framework"] == "faust"
+    assert faust["arrived"] == faust["events"] == RELAY_EVENTS
+    assert faust["record_bytes"] == ceiling["record_bytes"]
+    assert figures["faust_relay_to_relay"]["messages_per_s"] > 0
+    assert "faust relay (no work)" in result.stdout
 
 
 def test_bench_says_what_is_wrong_with_its_options(tmp_path: Path) -> None:
