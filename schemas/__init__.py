@@ -25,7 +25,8 @@ def avsc_texts() -> dict[str, str]:
 def released_texts() -> dict[str, dict[str, str]]:
     """Released writer schemas: version to (file name to JSON text).
 
-    ``released/<version>/`` holds the self-contained schema of every message type
+    ``released/<version>/`` holds the self-contained schema of every message type,
+    and of the worker's case state (its table's changelog outlives the worker),
     as that version of MASH Exchange wrote it, so readers can still resolve data
     written by it and the evolution guard can compare against it.
     """

@@ -18,6 +18,7 @@ from broker.catalogue import catalogue
 from broker.codec import AvroCodec
 from broker.schema_store import SchemaStore, packaged_schemas
 from schemas import avsc_texts, released_texts
+from tests.examples import EXAMPLES
 from tests.schema_compat import incompatibilities
 
 STORE = packaged_schemas()
@@ -27,6 +28,10 @@ RELEASED = [
     for name, writer in sorted(writers.items())
 ]
 MESSAGE_TYPES = sorted({spec.value_schema for spec in catalogue(["team"])})
+#: Not a message type, but on the worker's changelog topic: a restarted worker
+#: of a later version must read the rows an earlier one wrote. It embeds the
+#: contact, requests and shared information, so their evolution changes it too.
+CASE_STATE = "uk.mash.v1.CaseState"
 
 
 def released_definition(version: str, name: str) -> dict[str, Any]:
@@ -35,9 +40,46 @@ def released_definition(version: str, name: str) -> dict[str, Any]:
     return loaded
 
 
-def test_every_message_type_is_released() -> None:
+def test_every_message_type_and_the_case_state_is_released() -> None:
     latest = list(STORE.releases())[-1]
-    assert sorted(STORE.releases()[latest]) == MESSAGE_TYPES
+    assert sorted(STORE.releases()[latest]) == sorted([*MESSAGE_TYPES, CASE_STATE])
+
+
+def test_a_case_state_row_of_a_release_is_read_after_the_contact_evolves() -> None:
+    """The changelog outlives the worker that wrote it: its rows are found by fingerprint.
+
+    The contact evolving changes the case state's fingerprint too; the row the
+    released version wrote is still read, resolved to the evolved state.
+    """
+    evolved_texts = avsc_texts()
+    contact = json.loads(evolved_texts["contact.avsc"])
+    contact["fields"].append(
+        {"name": "added_later", "type": ["null", "string"], "default": None, "doc": "New."}
+    )
+    evolved_texts["contact.avsc"] = json.dumps(contact)
+    evolved = AvroCodec(SchemaStore(evolved_texts, released_texts()))
+    assert evolved.store.fingerprint(CASE_STATE) != STORE.fingerprint(CASE_STATE)
+    state = {
+        "case_id": "0b3f3c1e-6a2f-4c55-9a4e-1f6f4f2b9e03",
+        "contact": EXAMPLES["uk.mash.v1.Contact"],
+        "rag_rating": "AMBER",
+        "answer_by": 1795426200000,
+        "decision_due": 1795512600000,
+        "team_key": "mash-duty",
+        "route_rule": "mash-duty",
+        "out_of_hours": False,
+        "allocated": False,
+        "requests": [EXAMPLES["uk.mash.v1.InformationRequest"]],
+        "responses_seen": [],
+        "shared": [EXAMPLES["uk.mash.v1.SharedInformation"]],
+        "picture_revision": 0,
+        "deadline_reached": False,
+        "overdue_notified": False,
+    }
+    row = AvroCodec(STORE).encode(CASE_STATE, state)
+    read = evolved.decode(row, CASE_STATE).value
+    assert read["contact"]["added_later"] is None
+    assert read["shared"][0]["shared_id"] == EXAMPLES["uk.mash.v1.SharedInformation"]["shared_id"]
 
 
 @pytest.mark.parametrize(("version", "name"), [(v, n) for v, n, _ in RELEASED])
