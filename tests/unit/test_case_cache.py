@@ -69,10 +69,25 @@ async def a_template(worker: Worker) -> dict[str, Any]:
 
 def decoded(worker: Worker, key: bytes) -> dict[str, Any]:
     """The state in the case's row, decrypted and decoded here, not by the worker."""
-    ctx = worker.ctx
+    return case_state.unpack(worker.ctx.codec, row_plaintext(worker, key))
+
+
+def row_plaintext(worker: Worker, key: bytes) -> bytes:
+    """What the case's row in the table decrypts to."""
     case_id = uuid.UUID(key.decode())
-    plain = ctx.case_keys.open(case_id, ctx.cases.get(key), "case-state")
-    return case_state.unpack(ctx.codec, plain)
+    return worker.ctx.case_keys.open(case_id, worker.ctx.cases.get(key), "case-state")
+
+
+def recovered(worker: Worker, key: bytes, case: dict[str, Any], plain: bytes | None = None) -> None:
+    """Put a row in the table as recovery from the changelog does: not through save_case.
+
+    Args:
+        plain: what the row decrypts to; by default ``case`` as this worker packs it.
+    """
+    ctx = worker.ctx
+    if plain is None:
+        plain = case_state.pack(ctx.codec, case)
+    ctx.cases.data[key] = ctx.case_keys.seal(case["case_id"], plain, "case-state")
 
 
 def another(case: dict[str, Any], **changes: Any) -> tuple[bytes, dict[str, Any]]:
@@ -128,8 +143,7 @@ async def test_a_row_the_table_got_otherwise_is_decoded(
     assert ctx.load_case(key) == saved
     assert len(decodes) == 1
     # Written by another worker while this one did not own the partition.
-    plain = case_state.pack(ctx.codec, saved | {"picture_revision": 3})
-    ctx.cases.data[key] = ctx.case_keys.seal(saved["case_id"], plain, "case-state")
+    recovered(worker, key, saved | {"picture_revision": 3})
     loaded = ctx.load_case(key)
     assert loaded is not None
     assert loaded["picture_revision"] == 3
@@ -265,8 +279,7 @@ async def test_rows_the_times_do_not_know_are_decoded_once(
         for n in range(7)
     ]
     for key, case in rows:
-        plain = case_state.pack(ctx.codec, case)
-        ctx.cases.data[key] = ctx.case_keys.seal(case["case_id"], plain, "case-state")
+        recovered(worker, key, case)
     expected = {key for n, (key, _) in enumerate(rows) if n % 3 == 0}
     decodes.clear()
     assert set(await cases_due(ctx, now)) == expected
@@ -287,8 +300,7 @@ async def test_an_erased_case_gets_a_tick_and_a_removed_one_does_not(
     removed = another(template, answer_by=now - HOUR, deadline_reached=False)
     for key, case in (known, removed):
         ctx.save_case(key, case)
-    plain = case_state.pack(ctx.codec, unknown[1])
-    ctx.cases.data[unknown[0]] = ctx.case_keys.seal(unknown[1]["case_id"], plain, "case-state")
+    recovered(worker, *unknown)
     assert await cases_due(ctx, now) == [removed[0]]
     del ctx.cases[removed[0]]
     for _, case in (known, unknown):
@@ -308,8 +320,7 @@ async def test_a_row_gone_while_a_tick_decodes_others_gets_no_tick(
     gone = another(template, answer_by=now - HOUR, deadline_reached=False)
     ctx.save_case(*gone)
     key, case = another(template, answer_by=now - HOUR, deadline_reached=False)
-    plain = case_state.pack(ctx.codec, case)
-    ctx.cases.data[key] = ctx.case_keys.seal(case["case_id"], plain, "case-state")
+    recovered(worker, key, case)
     asyncio.get_running_loop().call_soon(ctx.cases.data.pop, gone[0])
     assert await cases_due(ctx, now) == [key]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,7 +15,7 @@ from agents import case_state
 from agents.case_state import CASE_STATE, DEFLATED
 from broker.errors import DecodeError
 from tests.unit.test_agents import Worker, a_worker
-from tests.unit.test_case_cache import a_case, a_template, another
+from tests.unit.test_case_cache import a_case, a_template, another, recovered, row_plaintext
 
 
 @pytest.fixture
@@ -24,17 +23,11 @@ def worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Worker]:
     yield from a_worker(tmp_path, monkeypatch, changelog=False)
 
 
-def row_plaintext(worker: Worker, key: bytes, case: dict[str, Any]) -> bytes:
-    """What the case's row in the table decrypts to."""
-    ctx = worker.ctx
-    return ctx.case_keys.open(case["case_id"], ctx.cases.get(key), "case-state")
-
-
 async def test_the_table_holds_a_state_deflated_to_under_a_third_of_its_avro(
     worker: Worker,
 ) -> None:
     key, case = await a_case(worker)
-    plain = row_plaintext(worker, key, case)
+    plain = row_plaintext(worker, key)
     avro = worker.ctx.codec.encode(CASE_STATE, case)
     assert plain.startswith(DEFLATED)
     assert len(plain) * 3 < len(avro), f"{len(plain)} bytes stored for {len(avro)} of Avro"
@@ -44,13 +37,11 @@ async def test_the_table_holds_a_state_deflated_to_under_a_third_of_its_avro(
 async def test_a_row_an_earlier_worker_wrote_as_plain_avro_is_still_read(worker: Worker) -> None:
     ctx = worker.ctx
     key, case = another(await a_template(worker))
-    ctx.cases.data[key] = ctx.case_keys.seal(
-        case["case_id"], ctx.codec.encode(CASE_STATE, case), "case-state"
-    )
+    recovered(worker, key, case, plain=ctx.codec.encode(CASE_STATE, case))
     assert ctx.load_case(key) == case
     # Saved again, it is deflated from then on.
     ctx.save_case(key, case)
-    assert row_plaintext(worker, key, case).startswith(DEFLATED)
+    assert row_plaintext(worker, key).startswith(DEFLATED)
 
 
 async def test_a_state_cut_short_is_refused_as_truncated(worker: Worker) -> None:
