@@ -131,10 +131,7 @@ def _faust_hop(app: faust.App, sink: str) -> Any:
 
 async def run_faust_hops(settings: MashSettings, hops: list[int]) -> None:
     """Run some hops on faust until SIGINT or SIGTERM; say so once the app has started."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = _stop_on_signals()
     app = faust_relay(settings, hops)
     await app.start()
     print(READY, flush=True)  # measure_ceiling's warm-up event waits for the partitions
@@ -146,10 +143,7 @@ async def run_faust_hops(settings: MashSettings, hops: list[int]) -> None:
 
 async def run_hops(settings: MashSettings, hops: list[int]) -> None:
     """Run some hops until SIGINT or SIGTERM; say when every hop has its partitions."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = _stop_on_signals()
     assigned = [asyncio.Event() for _ in hops]
     running = [
         asyncio.create_task(relay_hop(settings, hop, stop, ready))
@@ -162,6 +156,15 @@ async def run_hops(settings: MashSettings, hops: list[int]) -> None:
     else:
         waiting.cancel()
     await asyncio.gather(*running)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """An event SIGINT or SIGTERM sets, for the hops to stop at."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
 
 
 async def _all_set(events: list[asyncio.Event]) -> None:
