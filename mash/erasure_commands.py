@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import click
 from aiokafka.errors import KafkaError
 
-from agents.audit import SUBMISSION_SCHEMA, Auditor
+from agents.audit import SUBMISSION_SCHEMA, Auditor, submissions
 from broker.case_keys import ERASER
 from broker.catalogue import topic_name
 from broker.errors import ConfigurationError, MashError
@@ -95,5 +95,5 @@ async def _audit(
         keystore.case_keys(),
         topic_name("audit.pending", settings.topic_prefix),
         SUBMISSION_SCHEMA,
-        [(str(case_id).encode(), {"records": [record]})],
+        [(str(case_id).encode(), submission) for submission in submissions([record])],
     )

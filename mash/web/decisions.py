@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from agents.audit import SUBMISSION_SCHEMA, Auditor
+from agents.audit import SUBMISSION_SCHEMA, Auditor, submissions
 from broker.catalogue import topic_name
 from broker.codec import millis
 from broker.decisions import (
@@ -137,5 +137,5 @@ async def record_decision(
         keystore.case_keys(),
         topic_name("audit.pending", settings.topic_prefix),
         SUBMISSION_SCHEMA,
-        [(key, {"records": [audit_record]})],
+        [(key, submission) for submission in submissions([audit_record])],
     )
