@@ -16,7 +16,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -40,8 +39,8 @@ from broker.topic_admin import apply_catalogue
 from broker.topic_reader import partitions_of
 from broker.transport import publish_signed
 from mash.audit_log import read_topic
+from tests.integration.test_cli_on_broker import MASH, run_mash
 
-MASH = [sys.executable, "-m", "mash"]
 #: Seconds from Ctrl-C to exit; a stop that waits on a dead connection takes 40.
 STOP_WITHIN = 15.0
 #: Seconds to start, join and handle a message.
@@ -150,9 +149,7 @@ def stop_cleanly(service: Service, stopped_line: str) -> None:
 
 def mash(env: dict[str, str], *args: str) -> str:
     """Run a one-off ``mash`` command; its standard output."""
-    result = subprocess.run(
-        [*MASH, *args], env=env, capture_output=True, text=True, timeout=180, check=False
-    )
+    result = run_mash(*args, env=env)
     assert result.returncode == 0, f"mash {' '.join(args)}:\n{result.stderr}"
     return result.stdout
 
